@@ -1,0 +1,93 @@
+"""Typed records: what transforms produce and the loader writes."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.schema import edge_kind, node_kind
+
+# Set by the loader on every node and edge; a transform must not set them.
+PROVENANCE_KEYS = frozenset({"uid", "source", "scope", "sync_id", "first_seen", "last_seen"})
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+SCALAR_TYPES = (str, bool, int, float)
+
+
+class PropertyError(ValueError):
+    """A record carries a property the graph cannot store faithfully on both backends."""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRecord:
+    kind: str  # primary label, a key of schema.NODE_KINDS
+    uid: str
+    props: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeRecord:
+    type: str
+    src_kind: str
+    src_uid: str
+    dst_kind: str
+    dst_uid: str
+    props: Mapping[str, Any] = field(default_factory=dict)
+
+
+def as_json(value: Any) -> str:
+    """Structured values (policy documents, rule lists) are stored as canonical JSON text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _check_scalar(where: str, key: str, value: Any) -> None:
+    if isinstance(value, bool | str):
+        return
+    if isinstance(value, int):
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise PropertyError(f"{where}: property {key!r} = {value} does not fit in 64 bits")
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise PropertyError(f"{where}: property {key!r} is {value}; store a finite number or leave it out")
+        return
+    raise PropertyError(
+        f"{where}: property {key!r} is a {type(value).__name__}; properties must be scalars or lists of one "
+        "scalar type; store structured values as JSON text (graph.records.as_json)"
+    )
+
+
+def check_properties(where: str, props: Mapping[str, Any]) -> None:
+    """Raise PropertyError, naming `where` (kind and uid) and the key, unless both backends can store props."""
+    for key, value in props.items():
+        if not isinstance(key, str) or not key:
+            raise PropertyError(f"{where}: property names must be non-empty strings, got {key!r}")
+        if key in PROVENANCE_KEYS:
+            raise PropertyError(f"{where}: property {key!r} is set by the loader; rename it")
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            for item in value:
+                _check_scalar(where, key, item)
+            if len({type(item) for item in value}) > 1:
+                types = sorted({type(item).__name__ for item in value})
+                raise PropertyError(f"{where}: list property {key!r} mixes {', '.join(types)}; use one type")
+            continue
+        _check_scalar(where, key, value)
+
+
+def check_node(record: NodeRecord) -> None:
+    node_kind(record.kind)
+    if not isinstance(record.uid, str) or not record.uid:
+        raise PropertyError(f"{record.kind} node has an empty or non-string uid: {record.uid!r}")
+    check_properties(f"{record.kind} {record.uid}", record.props)
+
+
+def check_edge(record: EdgeRecord) -> None:
+    edge_kind(record.type)
+    node_kind(record.src_kind)
+    node_kind(record.dst_kind)
+    check_properties(f"{record.type} edge {record.src_uid} -> {record.dst_uid}", record.props)
