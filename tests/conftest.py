@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph import embedded
-from graph.config import resolve_graph
-from graph.store import FalkorStore
+from graph.store import GraphStore, open_store
 
 
 @pytest.fixture(scope="session")
@@ -26,9 +25,8 @@ def graph_uri(graph_data_dir: Path) -> str:
 
 
 @pytest.fixture
-def store(graph_uri: str) -> Iterator[FalkorStore]:
-    target = resolve_graph(graph_uri)
-    graph_store = FalkorStore.embedded(target)
+def store(graph_uri: str) -> Iterator[GraphStore]:
+    graph_store = open_store(graph_uri)
     graph_store.wipe()
     yield graph_store
     graph_store.close()

@@ -1,0 +1,182 @@
+"""The `bridgehead` command: the same jobs as the UI, from scripts and CI."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from graph import embedded
+from graph.config import GRAPH_ENV, ConfigError, resolve_graph
+from graph.store import GraphError, GraphStore, open_store
+from graph.summary import GraphSummary, summarize
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Attack paths across Kubernetes and cloud IAM.")
+db_app = typer.Typer(no_args_is_help=True, help="The embedded graph server (FalkorDB in your data dir).")
+ingest_app = typer.Typer(no_args_is_help=True, help="Load a source into the graph (live API or offline files).")
+collect_app = typer.Typer(no_args_is_help=True, help="Save a snapshot of a source to a directory, for later ingest.")
+app.add_typer(db_app, name="db")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(collect_app, name="collect")
+
+console = Console()
+err = Console(stderr=True)
+
+DEMO_DIR = Path(__file__).resolve().parent / "ingest" / "demo"
+UI_HOST = "127.0.0.1"
+
+
+@app.callback()
+def main_options(
+    graph: Annotated[
+        str | None,
+        typer.Option("--graph", envvar=GRAPH_ENV, help="Graph URI: embedded (default), embedded:///DIR, bolt://…, redis://…"),
+    ] = None,
+) -> None:
+    if graph:
+        os.environ[GRAPH_ENV] = graph  # the UI started from here must see the same graph
+    try:
+        resolve_graph(graph)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _embedded_dir() -> Path:
+    target = resolve_graph()
+    if target.backend != "embedded" or target.data_dir is None:
+        err.print(f"[red]error:[/] `bridgehead db` manages the embedded graph; the configured graph is {target.describe()}")
+        raise typer.Exit(2)
+    return target.data_dir
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded graph server and leave it running (the UI and the CLI share it)."""
+    data_dir = _embedded_dir()
+    info = embedded.running_server(data_dir)
+    if info:
+        console.print(f"already running: pid {info.pid}, data dir {data_dir}")
+        return
+    try:
+        info = embedded.start_server(data_dir)
+    except embedded.EmbeddedServerError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"started: pid {info.pid}, data dir {data_dir}")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Save the graph to disk and stop the embedded server."""
+    data_dir = _embedded_dir()
+    console.print("stopped" if embedded.stop_server(data_dir) else f"not running (data dir {data_dir})")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Is the embedded server running, and what does the graph hold?"""
+    data_dir = _embedded_dir()
+    info = embedded.running_server(data_dir)
+    rdb = data_dir / embedded.RDB_FILE
+    saved = f"{rdb.stat().st_size / 1e6:.1f} MB saved" if rdb.exists() else "nothing saved yet"
+    if info is None:
+        console.print(f"not running; data dir {data_dir} ({saved})")
+        raise typer.Exit(3)
+    console.print(f"running: pid {info.pid}, socket {info.socket}, data dir {data_dir} ({saved})")
+
+
+@db_app.command("wipe")
+def db_wipe(yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False) -> None:
+    """Delete every node and edge of the configured graph."""
+    if not yes and not typer.confirm(f"Delete everything in {resolve_graph().describe()}?"):
+        raise typer.Exit(1)
+    with _store() as store:
+        store.wipe()
+    console.print("graph wiped")
+
+
+@contextlib.contextmanager
+def _store() -> Iterator[GraphStore]:
+    """The configured graph, or a one-line error and exit code 1."""
+    try:
+        store = open_store()
+    except (GraphError, embedded.EmbeddedServerError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def print_summary(summary: GraphSummary) -> None:
+    if not summary.total_nodes:
+        console.print("The graph is empty. Load something: `bridgehead ingest k8s --files DIR --cluster NAME`.")
+        return
+    kinds = Table(title=f"Graph: {summary.total_nodes} nodes, {summary.total_edges} edges", show_lines=False)
+    kinds.add_column("plane")
+    kinds.add_column("kind")
+    kinds.add_column("nodes", justify="right")
+    from graph.schema import NODE_KINDS
+
+    for label, count in sorted(summary.nodes_by_kind.items(), key=lambda item: (NODE_KINDS[item[0]].plane, item[0])):
+        kinds.add_row(NODE_KINDS[label].plane, label, str(count))
+    console.print(kinds)
+    if summary.edges_by_type:
+        console.print(
+            "edges: " + ", ".join(f"{edge_type} {count}" for edge_type, count in sorted(summary.edges_by_type.items()))
+        )
+    now = time.time() * 1000
+    for sync in summary.syncs:
+        age_min = (now - sync.finished_at) / 60_000
+        console.print(f"[bold]{sync.scope}[/]: collected {age_min:.0f} min ago")
+        for gap in sync.gaps:
+            console.print(f"  [yellow]not visible:[/] {gap}")
+
+
+@app.command()
+def summary() -> None:
+    """Counts per plane and kind, the collections loaded and what they could not see."""
+    with _store() as store:
+        print_summary(summarize(store))
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port for the UI (bound to 127.0.0.1).")] = 8501,
+    host: Annotated[str, typer.Option(help="Address to bind; keep 127.0.0.1 unless you know who can reach it.")] = UI_HOST,
+) -> None:
+    """Start the Streamlit UI on the configured graph."""
+    target = resolve_graph()
+    if target.backend == "embedded" and target.data_dir is not None:
+        try:
+            embedded.ensure_server(target.data_dir)  # long-running: the UI and later CLI runs share it
+        except embedded.EmbeddedServerError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(1) from None
+    app_path = Path(__file__).resolve().parent / "app.py"
+    console.print(f"UI on http://{host}:{port}  (Ctrl-C to stop)")
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app_path),
+        "--server.address", host, "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    raise typer.Exit(subprocess.call(command))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
