@@ -63,13 +63,14 @@ def _check_scalar(where: str, key: str, value: Any) -> None:
 def check_properties(where: str, props: Mapping[str, Any]) -> None:
     """Raise PropertyError, naming `where` (kind and uid) and the key, unless both backends can store props."""
     for key, value in props.items():
-        if not isinstance(key, str) or not key:
-            raise PropertyError(f"{where}: property names must be non-empty strings, got {key!r}")
         if key in PROVENANCE_KEYS:
             raise PropertyError(f"{where}: property {key!r} is set by the loader; rename it")
-        if value is None:
+        if not isinstance(key, str) or not key:
+            raise PropertyError(f"{where}: property names must be non-empty strings, got {key!r}")
+        value_type = type(value)
+        if value_type is str or value_type is bool or value is None:  # the common case, checked first
             continue
-        if isinstance(value, list | tuple):
+        if value_type is list or value_type is tuple:
             for item in value:
                 _check_scalar(where, key, item)
             if len({type(item) for item in value}) > 1:
@@ -80,14 +81,19 @@ def check_properties(where: str, props: Mapping[str, Any]) -> None:
 
 
 def check_node(record: NodeRecord) -> None:
-    node_kind(record.kind)
+    """Validate a node record (its kind is checked by the caller once per kind)."""
     if not isinstance(record.uid, str) or not record.uid:
         raise PropertyError(f"{record.kind} node has an empty or non-string uid: {record.uid!r}")
     check_properties(f"{record.kind} {record.uid}", record.props)
 
 
+def check_edge_kinds(edge_type: str, src_kind: str, dst_kind: str) -> None:
+    edge_kind(edge_type)
+    node_kind(src_kind)
+    node_kind(dst_kind)
+
+
 def check_edge(record: EdgeRecord) -> None:
-    edge_kind(record.type)
-    node_kind(record.src_kind)
-    node_kind(record.dst_kind)
-    check_properties(f"{record.type} edge {record.src_uid} -> {record.dst_uid}", record.props)
+    """Validate an edge record's properties (its kinds are checked by the caller once per group)."""
+    if record.props:
+        check_properties(f"{record.type} edge {record.src_uid} -> {record.dst_uid}", record.props)

@@ -89,6 +89,11 @@ STRUCTURAL_EDGES: dict[str, EdgeKind] = {
         EdgeKind("ROUTES_TO", "an ingress sends traffic to a service"),
         EdgeKind("TOKEN_FOR", "a service-account-token secret holds a token of a service account"),
         EdgeKind("APPLIES_TO", "a network policy selects a pod"),
+        EdgeKind(
+            "MEMBER_OF",
+            "an identity belongs to a group without a binding saying so (a service account is in "
+            "system:serviceaccounts, system:serviceaccounts:<ns> and system:authenticated)",
+        ),
     )
 }
 

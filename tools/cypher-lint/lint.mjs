@@ -52,8 +52,9 @@ async function makeLinter(checkFunctions) {
     return diagnostics.filter(isNotParamError).map((d) => ({
       severity: SEVERITIES[d.severity] ?? 'error',
       message: d.message,
-      line: d.range.start.line + 1,
-      column: d.range.start.character + 1,
+      // Some semantic errors carry no position (-1): report them at the start of the statement.
+      line: Math.max(0, d.range.start.line) + 1,
+      column: Math.max(0, d.range.start.character) + 1,
     }));
   };
 }
