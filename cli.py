@@ -19,6 +19,10 @@ from graph import embedded
 from graph.config import GRAPH_ENV, ConfigError, resolve_graph
 from graph.store import GraphError, GraphStore, open_store
 from graph.summary import GraphSummary, summarize
+from ingest.k8s.files import read_k8s_files
+from ingest.k8s.live import KubeConnectionError, collect_live, current_context, list_contexts, load_client
+from ingest.k8s.snapshot import K8sSnapshot, write_snapshot
+from ingest.pipeline import IngestResult, ingest_demo, ingest_k8s_snapshot
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Attack paths across Kubernetes and cloud IAM.")
 db_app = typer.Typer(no_args_is_help=True, help="The embedded graph server (FalkorDB in your data dir).")
@@ -31,7 +35,6 @@ app.add_typer(collect_app, name="collect")
 console = Console()
 err = Console(stderr=True)
 
-DEMO_DIR = Path(__file__).resolve().parent / "ingest" / "demo"
 UI_HOST = "127.0.0.1"
 
 
@@ -39,7 +42,11 @@ UI_HOST = "127.0.0.1"
 def main_options(
     graph: Annotated[
         str | None,
-        typer.Option("--graph", envvar=GRAPH_ENV, help="Graph URI: embedded (default), embedded:///DIR, bolt://…, redis://…"),
+        typer.Option(
+            "--graph",
+            envvar=GRAPH_ENV,
+            help="Graph URI: embedded (default), embedded:///DIR, bolt://…, redis://…",
+        ),
     ] = None,
 ) -> None:
     if graph:
@@ -54,7 +61,9 @@ def main_options(
 def _embedded_dir() -> Path:
     target = resolve_graph()
     if target.backend != "embedded" or target.data_dir is None:
-        err.print(f"[red]error:[/] `bridgehead db` manages the embedded graph; the configured graph is {target.describe()}")
+        err.print(
+            f"[red]error:[/] `bridgehead db` manages the embedded graph; the configured graph is {target.describe()}"
+        )
         raise typer.Exit(2)
     return target.data_dir
 
@@ -154,7 +163,9 @@ def summary() -> None:
 @app.command()
 def ui(
     port: Annotated[int, typer.Option(help="Port for the UI (bound to 127.0.0.1).")] = 8501,
-    host: Annotated[str, typer.Option(help="Address to bind; keep 127.0.0.1 unless you know who can reach it.")] = UI_HOST,
+    host: Annotated[
+        str, typer.Option(help="Address to bind; keep 127.0.0.1 unless you know who can reach it.")
+    ] = UI_HOST,
 ) -> None:
     """Start the Streamlit UI on the configured graph."""
     target = resolve_graph()
@@ -172,6 +183,99 @@ def ui(
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     raise typer.Exit(subprocess.call(command))
+
+
+def print_ingest(result: IngestResult) -> None:
+    console.print(f"[bold]{result.scope}[/]: {result.node_count} nodes, {result.edge_count} edges loaded")
+    deleted = sum(result.report.deleted_nodes.values())
+    if deleted:
+        console.print(f"  removed {deleted} objects no longer present")
+    for gap in result.gaps:
+        console.print(f"  [yellow]not visible:[/] {gap} (earlier data of that kind is kept)")
+    for link, count in result.report.missing_endpoints.items():
+        console.print(f"  [yellow]{count} {link} edge(s) point at objects that are not in the graph[/]")
+    for problem in result.problems:
+        err.print(f"  [red]skipped:[/] {problem}")
+
+
+@ingest_app.command("k8s")
+def ingest_k8s(
+    files: Annotated[
+        list[Path] | None,
+        typer.Option("--files", help="Offline files or directories (YAML, JSON, kind: List)."),
+    ] = None,
+    cluster: Annotated[str | None, typer.Option(help="Cluster name (the scope of its objects).")] = None,
+    context: Annotated[str | None, typer.Option(help="kubeconfig context (default: the current one).")] = None,
+    all_contexts: Annotated[bool, typer.Option("--all-contexts", help="Every context in the kubeconfig.")] = False,
+    in_cluster: Annotated[bool, typer.Option("--in-cluster", help="Use the pod's service account.")] = False,
+) -> None:
+    """Load a Kubernetes cluster: live through the API, or from `kubectl get -o json` / manifest files."""
+    snapshots = _k8s_snapshots(files, cluster, context, all_contexts, in_cluster)
+    with _store() as store:
+        for snapshot in snapshots:
+            print_ingest(ingest_k8s_snapshot(store, snapshot))
+
+
+@collect_app.command("k8s")
+def collect_k8s(
+    out: Annotated[Path, typer.Option("--out", help="Directory for the snapshot (read back by --files).")],
+    cluster: Annotated[str | None, typer.Option(help="Cluster name (default: the context name).")] = None,
+    context: Annotated[str | None, typer.Option(help="kubeconfig context (default: the current one).")] = None,
+    in_cluster: Annotated[bool, typer.Option("--in-cluster", help="Use the pod's service account.")] = False,
+) -> None:
+    """Save a redacted snapshot of a live cluster (no secret values) for a later `ingest k8s --files`."""
+    (snapshot,) = _k8s_snapshots(None, cluster, context, False, in_cluster)
+    written = write_snapshot(snapshot, out)
+    console.print(f"wrote {len(written)} files to {out}")
+    for gap in snapshot.gaps:
+        console.print(f"  [yellow]not visible:[/] {gap.kind}: {gap.reason}")
+
+
+def _k8s_snapshots(
+    files: list[Path] | None, cluster: str | None, context: str | None, all_contexts: bool, in_cluster: bool
+) -> list[K8sSnapshot]:
+    if files:
+        missing = [str(path) for path in files if not path.exists()]
+        if missing:
+            err.print(f"[red]error:[/] no such file or directory: {', '.join(missing)}")
+            raise typer.Exit(2)
+        return [read_k8s_files(files, cluster or "")]
+    if in_cluster:
+        targets: list[str | None] = [None]
+    elif all_contexts:
+        targets = list(list_contexts())
+    else:
+        targets = [context or current_context()]
+    if not targets or (targets == [None] and not in_cluster):
+        err.print("[red]error:[/] no kubeconfig context found; pass --files DIR, --context NAME or --in-cluster")
+        raise typer.Exit(2)
+    snapshots = []
+    for target in targets:
+        name = cluster if cluster and len(targets) == 1 else (target or "in-cluster")
+        try:
+            client = load_client(target, in_cluster=in_cluster)
+            snapshots.append(collect_live(client, name, progress=console.is_terminal))
+        except KubeConnectionError as exc:
+            err.print(f"[red]error:[/] {name}: {exc}")
+            raise typer.Exit(1) from None
+    return snapshots
+
+
+@app.command()
+def demo(
+    no_ui: Annotated[bool, typer.Option("--no-ui", help="Load and summarise only; do not start the UI.")] = False,
+    port: Annotated[int, typer.Option(help="Port for the UI (bound to 127.0.0.1).")] = 8501,
+) -> None:
+    """Load the bundled demo environment into the embedded graph, summarise it and open the UI."""
+    target = resolve_graph()
+    if target.backend == "embedded" and target.data_dir is not None and not no_ui:
+        embedded.ensure_server(target.data_dir)  # keep it running for the UI
+    with _store() as store:
+        for result in ingest_demo(store):
+            print_ingest(result)
+        print_summary(summarize(store))
+    if not no_ui:
+        ui(port=port, host=UI_HOST)
 
 
 def main() -> None:

@@ -17,10 +17,10 @@ from typing import Any
 from falkordb import FalkorDB
 
 from graph import embedded
+from graph.config import resolve_graph
 from graph.loader import Sync, load
 from graph.records import EdgeRecord, NodeRecord
 from graph.store import DEFAULT_BATCH_SIZE, FalkorStore
-from graph.config import resolve_graph
 
 
 def make_rows(n_nodes: int, n_edges: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -45,7 +45,10 @@ def bare_baseline(db: FalkorDB, nodes: list[dict[str, Any]], edges: list[dict[st
     graph.query("CREATE INDEX FOR (n:Pod) ON (n.uid)")
     started = time.perf_counter()
     for i in range(0, len(nodes), DEFAULT_BATCH_SIZE):
-        graph.query("UNWIND $rows AS r MERGE (n:Pod {uid: r.uid}) SET n += r.props", {"rows": nodes[i : i + DEFAULT_BATCH_SIZE]})
+        graph.query(
+            "UNWIND $rows AS r MERGE (n:Pod {uid: r.uid}) SET n += r.props",
+            {"rows": nodes[i : i + DEFAULT_BATCH_SIZE]},
+        )
     node_seconds = time.perf_counter() - started
     started = time.perf_counter()
     for i in range(0, len(edges), DEFAULT_BATCH_SIZE):
@@ -58,7 +61,9 @@ def bare_baseline(db: FalkorDB, nodes: list[dict[str, Any]], edges: list[dict[st
     return node_seconds, edge_seconds
 
 
-def bridgehead_loader(store: FalkorStore, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> tuple[float, float, float]:
+def bridgehead_loader(
+    store: FalkorStore, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]
+) -> tuple[float, float, float]:
     store.wipe()
     started = time.perf_counter()
     node_records = [NodeRecord("Pod", row["uid"], row["props"]) for row in nodes]

@@ -47,9 +47,7 @@ class LintProblem:
 def _node_command() -> list[str]:
     node = shutil.which("node")
     if node is None:
-        raise RuntimeError(
-            f"the Cypher linter needs Node.js (`node` is not on PATH); install it, then {_SETUP_HINT}"
-        )
+        raise RuntimeError(f"the Cypher linter needs Node.js (`node` is not on PATH); install it, then {_SETUP_HINT}")
     if not LINT_SCRIPT.is_file():
         raise RuntimeError(f"the Cypher linter script is missing: {LINT_SCRIPT}")
     if not _PACKAGE_DIR.is_dir():

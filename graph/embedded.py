@@ -57,7 +57,10 @@ class ServerInfo:
     def client(self, timeout: float | None = None) -> redis.Redis:
         # No client-side retries: a refused or closed connection is an answer here (e.g. after SHUTDOWN).
         return redis.Redis(
-            unix_socket_path=self.socket, password=self.password, socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
+            unix_socket_path=self.socket,
+            password=self.password,
+            socket_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
         )
 
 
@@ -118,7 +121,7 @@ def _server_config(socket_path: str, password: str, data_dir: Path, memory_bytes
         "daemonize no",
         f'logfile "{data_dir / LOG_FILE}"',
         "protected-mode yes",
-        "rename-command DEBUG \"\"",
+        'rename-command DEBUG ""',
         f"loadmodule {module} TIMEOUT_DEFAULT {DEFAULT_QUERY_TIMEOUT_MS} TIMEOUT_MAX {MAX_QUERY_TIMEOUT_MS}"
         f" QUERY_MEM_CAPACITY {memory_bytes}",
     ]

@@ -146,7 +146,9 @@ def load(
         store.write_batches(node_statement(label), rows, params, batch_size)
         report.nodes[label] = len(rows)
     for (edge_type, src, dst), rows in edge_rows.items():
-        merged = sum(row["merged"] for row in store.write_batches(edge_statement(edge_type, src, dst), rows, params, batch_size))
+        merged = sum(
+            row["merged"] for row in store.write_batches(edge_statement(edge_type, src, dst), rows, params, batch_size)
+        )
         report.edges[edge_type] = report.edges.get(edge_type, 0) + merged
         if merged < len(rows):
             key = f"{edge_type} ({src}->{dst})"

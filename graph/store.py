@@ -101,7 +101,9 @@ class FalkorStore:
         store._graph = store._db.select_graph(GRAPH_NAME)
         return store
 
-    def _run(self, cypher: str, params: Mapping[str, Any] | None, *, read_only: bool, timeout_ms: int | None) -> list[Row]:
+    def _run(
+        self, cypher: str, params: Mapping[str, Any] | None, *, read_only: bool, timeout_ms: int | None
+    ) -> list[Row]:
         import redis
 
         try:
@@ -176,10 +178,9 @@ class Neo4jStore:
     def read(self, cypher: str, params: Mapping[str, Any] | None = None, timeout_ms: int | None = None) -> list[Row]:
         import neo4j
 
-        query = neo4j.Query(cypher, timeout=timeout_ms / 1000 if timeout_ms else None)  # type: ignore[arg-type]
-
+        @neo4j.unit_of_work(timeout=timeout_ms / 1000 if timeout_ms else None)
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
-            return [record.data() for record in tx.run(query, dict(params or {}))]
+            return [record.data() for record in tx.run(cypher, dict(params or {}))]
 
         try:
             with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:

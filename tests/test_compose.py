@@ -358,9 +358,7 @@ BREAKAGES: list[tuple[str, str, Callable[[Path], Callable[[Compose], None]]]] = 
 ]
 
 
-@pytest.mark.parametrize(
-    ("rule", "label", "breakage"), BREAKAGES, ids=[f"{r}-{lbl}" for r, lbl, _ in BREAKAGES]
-)
+@pytest.mark.parametrize(("rule", "label", "breakage"), BREAKAGES, ids=[f"{r}-{lbl}" for r, lbl, _ in BREAKAGES])
 def test_rule_catches_breakage(
     rule: str, label: str, breakage: Callable[[Path], Callable[[Compose], None]], tmp_path: Path
 ) -> None:
@@ -398,9 +396,7 @@ def test_env_example_has_no_password() -> None:
     assert "8" in text and "NEO4J_PASSWORD=" in text  # tells the user the minimum length
 
 
-@pytest.mark.parametrize(
-    "text", ["NEO4J_PASSWORD=hunter2hunter2\n", "# NEO4J_PASSWORD=\n", "NEO4J_PASSWORD = x\n"]
-)
+@pytest.mark.parametrize("text", ["NEO4J_PASSWORD=hunter2hunter2\n", "# NEO4J_PASSWORD=\n", "NEO4J_PASSWORD = x\n"])
 def test_env_example_check_can_fail(text: str) -> None:
     assert env_example_problems(text)
 
@@ -416,10 +412,7 @@ def test_dockerignore_keeps_secrets_and_local_state_out() -> None:
 
 def _compose_command() -> list[str] | None:
     docker = shutil.which("docker")
-    if (
-        docker
-        and subprocess.run([docker, "compose", "version"], capture_output=True, check=False).returncode == 0
-    ):
+    if docker and subprocess.run([docker, "compose", "version"], capture_output=True, check=False).returncode == 0:
         return [docker, "compose"]
     legacy = shutil.which("docker-compose")
     return [legacy] if legacy else None

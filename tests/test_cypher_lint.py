@@ -147,9 +147,7 @@ def test_tool_rejects_bad_input() -> None:
     assert result["name"] == "x" and result["diagnostics"][0]["severity"] == "error"
 
 
-def test_missing_dependencies_tell_the_user_what_to_run(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_missing_dependencies_tell_the_user_what_to_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(cypher_lint, "_PACKAGE_DIR", tmp_path / "missing")
     with pytest.raises(RuntimeError, match=r"npm ci --prefix tools/cypher-lint"):
         lint_cypher([("q", "RETURN 1")])

@@ -1,0 +1,38 @@
+# Two commands on a fresh machine:  `make demo`  and  `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+LINTER := tools/cypher-lint/node_modules/.installed
+
+.PHONY: demo test check install clean-venv
+
+# Run the main job on the embedded graph with the bundled demo environment, then serve the UI on 127.0.0.1.
+demo: $(VENV)/.installed
+	$(BIN)/bridgehead demo
+
+# Install everything the tests need and run the whole suite (lint, types, tests).
+test: $(VENV)/.installed-dev $(LINTER)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+$(VENV)/.created:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.created
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.created
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+$(LINTER): tools/cypher-lint/package-lock.json
+	npm ci --prefix tools/cypher-lint --no-audit --no-fund
+	touch $@
+
+clean-venv:
+	rm -rf $(VENV) tools/cypher-lint/node_modules
