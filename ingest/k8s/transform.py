@@ -235,7 +235,9 @@ class ObjectProblem(ValueError):
 
 
 def _describe(value: Any) -> str:
-    return f"a {type(value).__name__} ({value!r:.60})"
+    type_name = type(value).__name__
+    article = "an" if type_name[0] in "aeiou" else "a"
+    return f"{article} {type_name} ({value!r:.60})"
 
 
 def _mapping(value: Any, path: str) -> Mapping[str, Any]:
@@ -434,6 +436,8 @@ class _Entry:
     selector: LabelSelector | None = None  # Service selector / NetworkPolicy podSelector
     aggregation: list[LabelSelector] = field(default_factory=list)  # ClusterRole clusterRoleSelectors
     pod_spec: _PodSpecFacts | None = None  # pods and pod templates
+    # Parts of an otherwise good object that could not be read; reported, the object still loads.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -442,9 +446,6 @@ class _Entry:
     @property
     def uid(self) -> str:
         return k8s_uid(self.cluster, self.kind, self.name, self.namespace)
-
-    def where(self) -> str:
-        return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
 
     def link(self, edge_type: str, dst_kind: str, dst_uid: str, **props: Any) -> None:
         """An edge from this object to an object of Kubernetes kind `dst_kind`."""
@@ -483,6 +484,7 @@ def _transform_one(
         # Input is data from anywhere: an unforeseen shape must cost one object, not the batch.
         problems.append(f"{where}: could not be read ({type(exc).__name__}: {exc}); skipped")
         return None
+    problems.extend(f"{where}: {warning}" for warning in entry.warnings)
     return entry
 
 
@@ -768,101 +770,18 @@ def _read_pod_spec(entry: _Entry, spec: Mapping[str, Any], annotations: Mapping[
     """Pod-level security facts, one Container node per container, and the pod's edges to its service
     account, secrets and configmaps. Shared by pods and by every controller's pod template."""
     assert entry.namespace is not None  # pods and controllers are namespaced
-    pod_security = _mapping(spec.get("securityContext"), f"{where}.securityContext")
-
-    volumes: dict[str, Mapping[str, Any]] = {}
-    for index, volume in enumerate(_mappings(spec.get("volumes"), f"{where}.volumes")):
-        volumes[_required_str(volume.get("name"), f"{where}.volumes[{index}].name")] = volume
-
     references = _References()
     mounts: list[_Mount] = []
-    container_names: list[str] = []
-    images: list[str] = []
+    containers: list[NodeRecord] = []
+    pod_security = _mapping(spec.get("securityContext"), f"{where}.securityContext")
     for container_type, list_name in CONTAINER_LISTS:
         for index, container in enumerate(_mappings(spec.get(list_name), f"{where}.{list_name}")):
-            path = f"{where}.{list_name}[{index}]"
-            node, container_mounts = _container_node(
-                entry, container, container_type, path, pod_security, annotations, references
-            )
-            entry.nodes.append(node)
-            entry.link("HAS_CONTAINER", "Container", node.uid, container_type=container_type)
+            context = _ContainerContext(entry, container_type, f"{where}.{list_name}[{index}]", where, annotations)
+            record, container_mounts = _container_node(context, container, pod_security, references)
+            containers.append(record)
             mounts.extend(container_mounts)
-            container_names.append(node.props["name"])
-            if node.props.get("image"):
-                images.append(node.props["image"])
-
-    mounted_by: dict[str, list[str]] = defaultdict(list)
-    for mount in mounts:
-        mounted_by[mount.volume].append(mount.container)
-
-    secret_volumes: list[str] = []
-    configmap_volumes: list[str] = []
-    host_paths: list[str] = []
-    projected_audiences: list[str] = []
-    projected_token = False
-    api_token_projected = False
-    host_path_by_volume: dict[str, tuple[str, str | None]] = {}
-    for volume_name, volume in volumes.items():
-        vpath = f"{where}.volumes[{volume_name}]"
-        users = mounted_by.get(volume_name, [])
-        secret = _mapping(volume.get("secret"), f"{vpath}.secret")
-        if secret:
-            name = _opt_str(secret.get("secretName"), f"{vpath}.secret.secretName")
-            references.add("Secret", name, "volume", users)
-            secret_volumes += [name] if name else []
-        config_map = _mapping(volume.get("configMap"), f"{vpath}.configMap")
-        if config_map:
-            name = _opt_str(config_map.get("name"), f"{vpath}.configMap.name")
-            references.add("ConfigMap", name, "volume", users)
-            configmap_volumes += [name] if name else []
-        host_path = _mapping(volume.get("hostPath"), f"{vpath}.hostPath")
-        if host_path:
-            path = _required_str(host_path.get("path"), f"{vpath}.hostPath.path")
-            host_paths.append(path)
-            host_path_by_volume[volume_name] = (
-                path,
-                _opt_str(host_path.get("type"), f"{vpath}.hostPath.type"),
-            )
-        projected = _mapping(volume.get("projected"), f"{vpath}.projected")
-        for index, source in enumerate(_mappings(projected.get("sources"), f"{vpath}.projected.sources")):
-            spath = f"{vpath}.projected.sources[{index}]"
-            projected_secret = _mapping(source.get("secret"), f"{spath}.secret")
-            if projected_secret:
-                name = _opt_str(projected_secret.get("name"), f"{spath}.secret.name")
-                references.add("Secret", name, "projected", users)
-                secret_volumes += [name] if name else []
-            projected_config_map = _mapping(source.get("configMap"), f"{spath}.configMap")
-            if projected_config_map:
-                name = _opt_str(projected_config_map.get("name"), f"{spath}.configMap.name")
-                references.add("ConfigMap", name, "projected", users)
-                configmap_volumes += [name] if name else []
-            token = source.get("serviceAccountToken")
-            if token is not None:
-                audience = _opt_str(
-                    _mapping(token, f"{spath}.serviceAccountToken").get("audience"),
-                    f"{spath}.serviceAccountToken.audience",
-                )
-                projected_token = True
-                if audience:
-                    # e.g. sts.amazonaws.com for IRSA: the API server rejects such a token.
-                    projected_audiences.append(audience)
-                elif users:
-                    api_token_projected = True
-
-    host_path_mounts = [
-        {
-            "volume": mount.volume,
-            "path": host_path_by_volume[mount.volume][0],
-            "type": host_path_by_volume[mount.volume][1],
-            "container": mount.container,
-            "container_type": mount.container_type,
-            "mount_path": mount.mount_path,
-            "read_only": mount.read_only,
-            "sub_path": mount.sub_path,
-        }
-        for mount in mounts
-        if mount.volume in host_path_by_volume
-    ]
+    volumes = _read_volumes(spec.get("volumes"), mounts, references, where)
+    host_path_mounts = _host_path_mounts(mounts, volumes.host_paths)
 
     service_account = (
         _opt_str(spec.get("serviceAccountName"), f"{where}.serviceAccountName")
@@ -870,7 +789,7 @@ def _read_pod_spec(entry: _Entry, spec: Mapping[str, Any], annotations: Mapping[
         or "default"
     )
     automount = _opt_bool(spec.get("automountServiceAccountToken"), f"{where}.automountServiceAccountToken")
-    entry.pod_spec = _PodSpecFacts(service_account, automount, api_token_projected)
+    entry.pod_spec = _PodSpecFacts(service_account, automount, volumes.api_token_projected)
     entry.props.update(
         service_account=service_account,
         automount_service_account_token=automount,
@@ -885,126 +804,144 @@ def _read_pod_spec(entry: _Entry, spec: Mapping[str, Any], annotations: Mapping[
         priority_class_name=_opt_str(spec.get("priorityClassName"), f"{where}.priorityClassName"),
         runtime_class_name=_opt_str(spec.get("runtimeClassName"), f"{where}.runtimeClassName"),
         security_context_json=_json_or_none(spec.get("securityContext"), f"{where}.securityContext"),
-        volumes_json=_json(list(volumes.values()), f"{where}.volumes"),
-        host_paths=host_paths,
+        volumes_json=_json(volumes.raw, f"{where}.volumes"),
+        host_paths=sorted(path for path, _type in volumes.host_paths.values()),
         host_paths_writable=_sorted_unique(str(m["path"]) for m in host_path_mounts if not m["read_only"]),
         host_path_mounts_json=as_json(host_path_mounts),
-        secret_volumes=_sorted_unique(secret_volumes),
-        configmap_volumes=_sorted_unique(configmap_volumes),
-        projected_token=projected_token,
-        projected_token_audiences=_sorted_unique(projected_audiences),
+        secret_volumes=_sorted_unique(volumes.secrets),
+        configmap_volumes=_sorted_unique(volumes.config_maps),
+        projected_token=volumes.projected_token,
+        projected_token_audiences=_sorted_unique(volumes.token_audiences),
         image_pull_secrets=_local_object_names(spec.get("imagePullSecrets"), f"{where}.imagePullSecrets"),
-        container_names=container_names,
-        images=_sorted_unique(images),
+        container_names=[str(record.props["name"]) for record in containers],
+        images=_sorted_unique(str(record.props["image"]) for record in containers if record.props.get("image")),
     )
+
+    entry.nodes.extend(containers)
+    for record in containers:
+        entry.link("HAS_CONTAINER", "Container", record.uid, container_type=record.props["container_type"])
     entry.link_object("USES_SERVICE_ACCOUNT", "ServiceAccount", service_account, entry.namespace)
     for (kind, name), vias in sorted(references.via.items()):
         edge_type = "MOUNTS_SECRET" if kind == "Secret" else "MOUNTS_CONFIGMAP"
-        entry.link_object(
-            edge_type,
-            kind,
-            name,
-            entry.namespace,
-            via=sorted(vias),
-            containers=sorted(references.containers[(kind, name)]),
-        )
+        containers_seeing_it = sorted(references.containers[(kind, name)])
+        entry.link_object(edge_type, kind, name, entry.namespace, via=sorted(vias), containers=containers_seeing_it)
+
+
+@dataclass
+class _Volumes:
+    raw: list[Mapping[str, Any]] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)  # secret and projected-secret volumes
+    config_maps: list[str] = field(default_factory=list)
+    host_paths: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # volume -> (path, type)
+    projected_token: bool = False
+    token_audiences: list[str] = field(default_factory=list)
+    api_token_projected: bool = False  # a mounted projected token without audience: the API server's
+
+
+def _read_volumes(value: Any, mounts: Sequence[_Mount], references: _References, where: str) -> _Volumes:
+    """What the pod's volumes give its containers: secrets, configmaps, host paths, projected tokens."""
+    volumes = _Volumes(raw=_mappings(value, f"{where}.volumes"))
+    mounted_by: dict[str, list[str]] = defaultdict(list)
+    for mount in mounts:
+        mounted_by[mount.volume].append(mount.container)
+    for index, volume in enumerate(volumes.raw):
+        path = f"{where}.volumes[{index}]"
+        name = _required_str(volume.get("name"), f"{path}.name")
+        users = mounted_by.get(name, [])
+        secret = _mapping(volume.get("secret"), f"{path}.secret")
+        if secret:
+            _reference(
+                volumes.secrets, references, "Secret", secret.get("secretName"), "volume", users, f"{path}.secret"
+            )
+        config_map = _mapping(volume.get("configMap"), f"{path}.configMap")
+        if config_map:
+            _reference(volumes.config_maps, references, "ConfigMap", config_map.get("name"), "volume", users, path)
+        host_path = _mapping(volume.get("hostPath"), f"{path}.hostPath")
+        if host_path:
+            volumes.host_paths[name] = (
+                _required_str(host_path.get("path"), f"{path}.hostPath.path"),
+                _opt_str(host_path.get("type"), f"{path}.hostPath.type"),
+            )
+        projected = _mapping(volume.get("projected"), f"{path}.projected")
+        for source_index, source in enumerate(_mappings(projected.get("sources"), f"{path}.projected.sources")):
+            source_path = f"{path}.projected.sources[{source_index}]"
+            projected_secret = _mapping(source.get("secret"), f"{source_path}.secret")
+            if projected_secret:
+                _reference(
+                    volumes.secrets, references, "Secret", projected_secret.get("name"), "projected", users, source_path
+                )
+            projected_config_map = _mapping(source.get("configMap"), f"{source_path}.configMap")
+            if projected_config_map:
+                _reference(
+                    volumes.config_maps,
+                    references,
+                    "ConfigMap",
+                    projected_config_map.get("name"),
+                    "projected",
+                    users,
+                    source_path,
+                )
+            if source.get("serviceAccountToken") is not None:
+                token = _mapping(source.get("serviceAccountToken"), f"{source_path}.serviceAccountToken")
+                audience = _opt_str(token.get("audience"), f"{source_path}.serviceAccountToken.audience")
+                volumes.projected_token = True
+                if audience:
+                    # e.g. sts.amazonaws.com for IRSA: the API server rejects such a token.
+                    volumes.token_audiences.append(audience)
+                elif users:
+                    volumes.api_token_projected = True
+    return volumes
+
+
+def _reference(
+    names: list[str], references: _References, kind: str, name: Any, via: str, users: Sequence[str], path: str
+) -> None:
+    checked = _opt_str(name, f"{path}.name")
+    if checked:
+        names.append(checked)
+        references.add(kind, checked, via, users)
+
+
+def _host_path_mounts(
+    mounts: Sequence[_Mount], host_paths: Mapping[str, tuple[str, str | None]]
+) -> list[dict[str, Any]]:
+    """Each host path as a container sees it: read-only or not is a property of the mount."""
+    return [
+        {
+            "volume": mount.volume,
+            "path": host_paths[mount.volume][0],
+            "type": host_paths[mount.volume][1],
+            "container": mount.container,
+            "container_type": mount.container_type,
+            "mount_path": mount.mount_path,
+            "read_only": mount.read_only,
+            "sub_path": mount.sub_path,
+        }
+        for mount in mounts
+        if mount.volume in host_paths
+    ]
+
+
+@dataclass(frozen=True)
+class _ContainerContext:
+    entry: _Entry  # the pod or controller
+    container_type: str  # container | init | ephemeral
+    path: str  # of the container, for messages
+    spec_path: str  # of the pod spec, for messages about pod-level fields
+    annotations: Mapping[str, str]  # of the pod (or pod template): old-style seccomp / AppArmor
 
 
 def _container_node(
-    entry: _Entry,
-    container: Mapping[str, Any],
-    container_type: str,
-    path: str,
-    pod_security: Mapping[str, Any],
-    annotations: Mapping[str, str],
-    references: _References,
+    context: _ContainerContext, container: Mapping[str, Any], pod_security: Mapping[str, Any], references: _References
 ) -> tuple[NodeRecord, list[_Mount]]:
+    entry, path = context.entry, context.path
     assert entry.namespace is not None
     name = _required_str(container.get("name"), f"{path}.name")
     security = _mapping(container.get("securityContext"), f"{path}.securityContext")
     capabilities = _mapping(security.get("capabilities"), f"{path}.securityContext.capabilities")
-
-    run_as_user, run_as_user_source = _inherited(security, pod_security, "runAsUser", _opt_int, path)
-    run_as_group, run_as_group_source = _inherited(security, pod_security, "runAsGroup", _opt_int, path)
-    run_as_non_root, run_as_non_root_source = _inherited(security, pod_security, "runAsNonRoot", _opt_bool, path)
-    seccomp_annotations = (f"{SECCOMP_CONTAINER_ANNOTATION}{name}", SECCOMP_POD_ANNOTATION)
-    seccomp, seccomp_source = _effective_profile(
-        security, pod_security, "seccompProfile", path, annotations, seccomp_annotations
-    )
-    apparmor, apparmor_source = _effective_profile(
-        security,
-        pod_security,
-        "appArmorProfile",
-        path,
-        annotations,
-        (f"{APPARMOR_CONTAINER_ANNOTATION}{name}",),
-    )
-
     ports = _mappings(container.get("ports"), f"{path}.ports")
-    host_ports = [
-        port
-        for index, item in enumerate(ports)
-        if (port := _opt_int(item.get("hostPort"), f"{path}.ports[{index}].hostPort"))
-    ]
-
-    mounts: list[_Mount] = []
-    for index, mount in enumerate(_mappings(container.get("volumeMounts"), f"{path}.volumeMounts")):
-        mpath = f"{path}.volumeMounts[{index}]"
-        mounts.append(
-            _Mount(
-                container=name,
-                container_type=container_type,
-                volume=_required_str(mount.get("name"), f"{mpath}.name"),
-                mount_path=_opt_str(mount.get("mountPath"), f"{mpath}.mountPath"),
-                read_only=bool(_opt_bool(mount.get("readOnly"), f"{mpath}.readOnly")),
-                sub_path=_opt_str(mount.get("subPath"), f"{mpath}.subPath"),
-            )
-        )
-    volume_mounts = [
-        {
-            "name": mount.volume,
-            "mountPath": mount.mount_path,
-            "readOnly": mount.read_only,
-            "subPath": mount.sub_path,
-            "mountPropagation": raw.get("mountPropagation"),
-        }
-        for mount, raw in zip(mounts, _mappings(container.get("volumeMounts"), f"{path}.volumeMounts"), strict=True)
-    ]
-
-    env_names: list[str] = []
-    env_entries: list[dict[str, Any]] = []
-    secret_refs: list[str] = []
-    configmap_refs: list[str] = []
-    for index, env in enumerate(_mappings(container.get("env"), f"{path}.env")):
-        epath = f"{path}.env[{index}]"
-        env_name = _required_str(env.get("name"), f"{epath}.name")
-        env_names.append(env_name)
-        value_from = _mapping(env.get("valueFrom"), f"{epath}.valueFrom")
-        # Literal values never reach the graph, even when the collector left them in.
-        env_entries.append({"name": env_name, "valueFrom": dict(value_from) if value_from else None})
-        secret_ref = _mapping(value_from.get("secretKeyRef"), f"{epath}.valueFrom.secretKeyRef")
-        if secret_ref:
-            secret = _opt_str(secret_ref.get("name"), f"{epath}.valueFrom.secretKeyRef.name")
-            references.add("Secret", secret, "env", [name])
-            secret_refs += [secret] if secret else []
-        configmap_ref = _mapping(value_from.get("configMapKeyRef"), f"{epath}.valueFrom.configMapKeyRef")
-        if configmap_ref:
-            config_map = _opt_str(configmap_ref.get("name"), f"{epath}.valueFrom.configMapKeyRef.name")
-            references.add("ConfigMap", config_map, "env", [name])
-            configmap_refs += [config_map] if config_map else []
-    env_from = _mappings(container.get("envFrom"), f"{path}.envFrom")
-    for index, source in enumerate(env_from):
-        fpath = f"{path}.envFrom[{index}]"
-        secret_source = _mapping(source.get("secretRef"), f"{fpath}.secretRef")
-        if secret_source:
-            secret = _opt_str(secret_source.get("name"), f"{fpath}.secretRef.name")
-            references.add("Secret", secret, "envFrom", [name])
-            secret_refs += [secret] if secret else []
-        configmap_source = _mapping(source.get("configMapRef"), f"{fpath}.configMapRef")
-        if configmap_source:
-            config_map = _opt_str(configmap_source.get("name"), f"{fpath}.configMapRef.name")
-            references.add("ConfigMap", config_map, "envFrom", [name])
-            configmap_refs += [config_map] if config_map else []
+    mounts, volume_mounts = _volume_mounts(container, name, context)
+    env = _read_env(container, name, path, references)
 
     props: dict[str, Any] = {
         "name": name,
@@ -1014,7 +951,7 @@ def _container_node(
         "workload_kind": entry.kind,
         "workload_name": entry.name,
         "image": _opt_str(container.get("image"), f"{path}.image"),
-        "container_type": container_type,
+        "container_type": context.container_type,
         "privileged": bool(_opt_bool(security.get("privileged"), f"{path}.securityContext.privileged")),
         # None = not set: Kubernetes then allows escalation (no_new_privs is off).
         "allow_privilege_escalation": _opt_bool(
@@ -1023,33 +960,128 @@ def _container_node(
         "read_only_root_filesystem": bool(
             _opt_bool(security.get("readOnlyRootFilesystem"), f"{path}.securityContext.readOnlyRootFilesystem")
         ),
-        "run_as_user": run_as_user,
-        "run_as_user_source": run_as_user_source,
-        "run_as_group": run_as_group,
-        "run_as_group_source": run_as_group_source,
-        "run_as_non_root": run_as_non_root,
-        "run_as_non_root_source": run_as_non_root_source,
         "capabilities_add": _capabilities(capabilities.get("add"), f"{path}.securityContext.capabilities.add"),
         "capabilities_drop": _capabilities(capabilities.get("drop"), f"{path}.securityContext.capabilities.drop"),
-        "seccomp_profile": seccomp,
-        "seccomp_profile_source": seccomp_source,
-        "apparmor_profile": apparmor,
-        "apparmor_profile_source": apparmor_source,
         "proc_mount": _opt_str(security.get("procMount"), f"{path}.securityContext.procMount"),
         "security_context_json": _json_or_none(container.get("securityContext"), f"{path}.securityContext"),
-        "host_ports": host_ports,
+        "host_ports": [
+            port
+            for index, item in enumerate(ports)
+            if (port := _opt_int(item.get("hostPort"), f"{path}.ports[{index}].hostPort"))
+        ],
         "ports_json": _json([dict(port) for port in ports], f"{path}.ports"),
         "volume_mounts_json": _json(volume_mounts, f"{path}.volumeMounts"),
+        **env,
+    }
+    for key, prop, read in (
+        ("runAsUser", "run_as_user", _opt_int),
+        ("runAsGroup", "run_as_group", _opt_int),
+        ("runAsNonRoot", "run_as_non_root", _opt_bool),
+    ):
+        props[prop], props[f"{prop}_source"] = _inherited(security, pod_security, key, read, context)
+    seccomp_annotations = (f"{SECCOMP_CONTAINER_ANNOTATION}{name}", SECCOMP_POD_ANNOTATION)
+    props["seccomp_profile"], props["seccomp_profile_source"] = _effective_profile(
+        security, pod_security, "seccompProfile", context, seccomp_annotations
+    )
+    apparmor_annotations = (f"{APPARMOR_CONTAINER_ANNOTATION}{name}",)
+    props["apparmor_profile"], props["apparmor_profile_source"] = _effective_profile(
+        security, pod_security, "appArmorProfile", context, apparmor_annotations
+    )
+    if entry.kind == "Pod":
+        props["pod"] = entry.name
+    uid = container_uid(entry.cluster, entry.namespace, entry.kind, entry.name, name)
+    return NodeRecord("Container", uid, props), mounts
+
+
+def _volume_mounts(
+    container: Mapping[str, Any], name: str, context: _ContainerContext
+) -> tuple[list[_Mount], list[dict[str, Any]]]:
+    mounts: list[_Mount] = []
+    kept: list[dict[str, Any]] = []
+    for index, mount in enumerate(_mappings(container.get("volumeMounts"), f"{context.path}.volumeMounts")):
+        path = f"{context.path}.volumeMounts[{index}]"
+        parsed = _Mount(
+            container=name,
+            container_type=context.container_type,
+            volume=_required_str(mount.get("name"), f"{path}.name"),
+            mount_path=_opt_str(mount.get("mountPath"), f"{path}.mountPath"),
+            read_only=bool(_opt_bool(mount.get("readOnly"), f"{path}.readOnly")),
+            sub_path=_opt_str(mount.get("subPath"), f"{path}.subPath"),
+        )
+        mounts.append(parsed)
+        kept.append(
+            {
+                "name": parsed.volume,
+                "mountPath": parsed.mount_path,
+                "readOnly": parsed.read_only,
+                "subPath": parsed.sub_path,
+                # Bidirectional propagation lets the container mount into the host.
+                "mountPropagation": _opt_str(mount.get("mountPropagation"), f"{path}.mountPropagation"),
+            }
+        )
+    return mounts, kept
+
+
+def _read_env(container: Mapping[str, Any], name: str, path: str, references: _References) -> dict[str, Any]:
+    """Environment variable names and references, never literal values (even when the collector left them)."""
+    env_names: list[str] = []
+    env_entries: list[dict[str, Any]] = []
+    secret_refs: list[str] = []
+    configmap_refs: list[str] = []
+    for index, env in enumerate(_mappings(container.get("env"), f"{path}.env")):
+        env_path = f"{path}.env[{index}]"
+        env_name = _required_str(env.get("name"), f"{env_path}.name")
+        env_names.append(env_name)
+        value_from = _mapping(env.get("valueFrom"), f"{env_path}.valueFrom")
+        env_entries.append({"name": env_name, "valueFrom": dict(value_from) if value_from else None})
+        secret_key = _mapping(value_from.get("secretKeyRef"), f"{env_path}.valueFrom.secretKeyRef")
+        if secret_key:
+            _reference(
+                secret_refs,
+                references,
+                "Secret",
+                secret_key.get("name"),
+                "env",
+                [name],
+                f"{env_path}.valueFrom.secretKeyRef",
+            )
+        configmap_key = _mapping(value_from.get("configMapKeyRef"), f"{env_path}.valueFrom.configMapKeyRef")
+        if configmap_key:
+            _reference(
+                configmap_refs,
+                references,
+                "ConfigMap",
+                configmap_key.get("name"),
+                "env",
+                [name],
+                f"{env_path}.valueFrom.configMapKeyRef",
+            )
+    env_from = _mappings(container.get("envFrom"), f"{path}.envFrom")
+    for index, source in enumerate(env_from):
+        source_path = f"{path}.envFrom[{index}]"
+        secret = _mapping(source.get("secretRef"), f"{source_path}.secretRef")
+        if secret:
+            _reference(
+                secret_refs, references, "Secret", secret.get("name"), "envFrom", [name], f"{source_path}.secretRef"
+            )
+        config_map = _mapping(source.get("configMapRef"), f"{source_path}.configMapRef")
+        if config_map:
+            _reference(
+                configmap_refs,
+                references,
+                "ConfigMap",
+                config_map.get("name"),
+                "envFrom",
+                [name],
+                f"{source_path}.configMapRef",
+            )
+    return {
         "env_names": env_names,
         "env_json": _json(env_entries, f"{path}.env"),
         "env_secret_refs": _sorted_unique(secret_refs),
         "env_configmap_refs": _sorted_unique(configmap_refs),
         "env_from_json": _json([dict(source) for source in env_from], f"{path}.envFrom"),
     }
-    if entry.kind == "Pod":
-        props["pod"] = entry.name
-    uid = container_uid(entry.cluster, entry.namespace, entry.kind, entry.name, name)
-    return NodeRecord("Container", uid, props), mounts
 
 
 def _inherited(
@@ -1057,14 +1089,14 @@ def _inherited(
     pod: Mapping[str, Any],
     key: str,
     read: Callable[[Any, str], Any],
-    path: str,
+    context: _ContainerContext,
 ) -> tuple[Any, str | None]:
     """A securityContext field the container inherits from the pod unless it sets its own: the
     effective value and where it came from ("container", "pod", or None when neither sets it)."""
-    own = read(container.get(key), f"{path}.securityContext.{key}")
+    own = read(container.get(key), f"{context.path}.securityContext.{key}")
     if own is not None:
         return own, "container"
-    inherited = read(pod.get(key), f"spec.securityContext.{key}")
+    inherited = read(pod.get(key), f"{context.spec_path}.securityContext.{key}")
     if inherited is not None:
         return inherited, "pod"
     return None, None
@@ -1074,22 +1106,26 @@ def _effective_profile(
     container: Mapping[str, Any],
     pod: Mapping[str, Any],
     key: str,
-    path: str,
-    annotations: Mapping[str, str],
+    context: _ContainerContext,
     annotation_keys: Sequence[str],
 ) -> tuple[str | None, str | None]:
     """Seccomp / AppArmor profile as "RuntimeDefault", "Unconfined" or "Localhost/<profile>", falling back
     from the container field to the pod field to the older annotations. None when nothing sets it (the
     runtime's default then applies: Unconfined for seccomp unless the kubelet enables SeccompDefault)."""
-    for source, security in (("container", container), ("pod", pod)):
-        profile = _mapping(security.get(key), f"{path}.securityContext.{key}")
+    for source, security, path in (
+        ("container", container, context.path),
+        ("pod", pod, context.spec_path),
+    ):
+        where = f"{path}.securityContext.{key}"
+        profile = _mapping(security.get(key), where)
         if profile:
-            kind = _required_str(profile.get("type"), f"{path}.securityContext.{key}.type")
+            kind = _required_str(profile.get("type"), f"{where}.type")
             if kind == "Localhost":
-                return f"Localhost/{profile.get('localhostProfile') or ''}", source
+                localhost = _opt_str(profile.get("localhostProfile"), f"{where}.localhostProfile")
+                return f"Localhost/{localhost or ''}", source
             return kind, source
     for annotation in annotation_keys:
-        value = annotations.get(annotation)
+        value = context.annotations.get(annotation)
         if value:
             return _profile_from_annotation(value), "annotation"
     return None, None
@@ -1170,11 +1206,14 @@ def _transform_configmap(entry: _Entry, obj: Mapping[str, Any]) -> None:
         entry.props["aws_auth_json"] = as_json(mappings)
         if errors:
             entry.props["aws_auth_errors"] = errors
+            entry.warnings += [
+                f"{error}; loaded without those mappings (EKS identity bridge incomplete)" for error in errors
+            ]
 
 
 def _parse_aws_auth(data: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     """mapRoles / mapUsers / mapAccounts of the EKS aws-auth ConfigMap: YAML text inside the data.
-    An unreadable section is reported on the node (`aws_auth_errors`), the rest is still kept."""
+    An unreadable section is reported (`aws_auth_errors` and `problems`); the rest is still kept."""
     mappings: dict[str, Any] = {}
     errors: list[str] = []
     for key, arn_key in (("mapRoles", "rolearn"), ("mapUsers", "userarn")):
@@ -1257,9 +1296,11 @@ def _transform_binding(entry: _Entry, obj: Mapping[str, Any]) -> None:
     entry.props.update(role_kind=role_kind, role_name=role_name, subjects_json=_json(kept_subjects, "subjects"))
 
     # A RoleBinding grants even a ClusterRole only inside its own namespace.
-    scope = "namespace" if entry.kind == "RoleBinding" else "cluster"
+    grant_scope = "namespace" if entry.kind == "RoleBinding" else "cluster"
     role_namespace = entry.namespace if role_kind == "Role" else None
-    entry.link_object("BINDS_ROLE", role_kind, role_name, role_namespace, scope=scope, namespace=entry.namespace)
+    entry.link_object(
+        "BINDS_ROLE", role_kind, role_name, role_namespace, grant_scope=grant_scope, namespace=entry.namespace
+    )
 
     for index, subject in enumerate(subjects):
         _link_subject(entry, subject, f"subjects[{index}]")
@@ -1522,6 +1563,7 @@ def _transform_webhook_configuration(entry: _Entry, obj: Mapping[str, Any]) -> N
     urls = []
     for index, webhook in enumerate(_mappings(obj.get("webhooks"), "webhooks")):
         where = f"webhooks[{index}]"
+        _required_str(webhook.get("name"), f"{where}.name")
         client = _mapping(webhook.get("clientConfig"), f"{where}.clientConfig")
         service = _mapping(client.get("service"), f"{where}.clientConfig.service")
         url = _opt_str(client.get("url"), f"{where}.clientConfig.url")
