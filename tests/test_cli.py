@@ -79,4 +79,5 @@ def test_the_ui_process_sees_what_the_cli_loaded(data_dir: Path, tmp_path: Path)
     assert info is not None, "the CLI stopped the shared server"
     bridgehead(data_dir, "db", "stop")
     code, out = bridgehead(data_dir, "summary")
+    assert code == 0
     assert "Pod" in out

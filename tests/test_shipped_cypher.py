@@ -33,7 +33,7 @@ def test_generated_statements_run_on_falkordb(store: GraphStore) -> None:
         "run_uid": "sync:k8s:c",
         "props": {},
     }
-    for name, statement in loader.generated_statements():
+    for _name, statement in loader.generated_statements():
         store.write(statement, params)  # raises GraphError naming the statement if FalkorDB rejects it
     for name, statement in summary.STATEMENTS.items():
         assert isinstance(store.read(statement), list), name
