@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -16,7 +17,13 @@ from rich.console import Console
 from rich.table import Table
 
 from graph import embedded
+from graph.analysis.catalogue import load_catalogue
+from graph.analysis.docs import render_attack_docs
+from graph.analysis.run import AnalysisReport
+from graph.analysis.run import analyze as run_analysis
 from graph.config import GRAPH_ENV, ConfigError, resolve_graph
+from graph.export import export_graph
+from graph.paths import DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT, RefError, resolve_ref, shortest_paths
 from graph.store import GraphError, GraphStore, open_store
 from graph.summary import GraphSummary, summarize
 from ingest.k8s.files import read_k8s_files
@@ -273,9 +280,119 @@ def demo(
     with _store() as store:
         for result in ingest_demo(store):
             print_ingest(result)
+        print_analysis(run_analysis(store))
         print_summary(summarize(store))
     if not no_ui:
         ui(port=port, host=UI_HOST)
+
+
+attacks_app = typer.Typer(no_args_is_help=True, help="The attack catalogue: what each attack edge means.")
+app.add_typer(attacks_app, name="attacks")
+
+
+def print_analysis(report: AnalysisReport) -> None:
+    console.print(
+        f"analysis: {report.total_edges} attack edges in {len(report.clusters)} cluster(s) "
+        f"({report.seconds:.1f}s; {report.deleted_edges} no longer found)"
+    )
+    for edge_type, count in sorted(report.edges_by_type.items(), key=lambda item: -item[1]):
+        console.print(f"  {edge_type:32} {count}")
+
+
+@app.command()
+def analyze() -> None:
+    """Derive attack edges from what is loaded (re-running replaces the previous analysis)."""
+    with _store() as store:
+        print_analysis(run_analysis(store))
+
+
+@attacks_app.command("list")
+def attacks_list() -> None:
+    """Every attack-edge type, with its MITRE technique."""
+    table = Table()
+    for column in ("edge", "from → to", "MITRE", "what"):
+        table.add_column(column)
+    for attack in sorted(load_catalogue().values(), key=lambda item: item.rule):
+        table.add_row(attack.edge, f"{attack.source} → {attack.target}", attack.mitre, attack.title)
+    console.print(table)
+
+
+@attacks_app.command("show")
+def attacks_show(edge: Annotated[str, typer.Argument(help="Attack-edge type, e.g. CE_PRIVILEGED.")]) -> None:
+    """What an attack edge means, how it is abused, how to fix it, references."""
+    attack = load_catalogue().get(edge.upper())
+    if attack is None:
+        err.print(f"[red]error:[/] no attack edge {edge!r}; `bridgehead attacks list` shows them all")
+        raise typer.Exit(2)
+    console.print(f"[bold]{attack.edge}[/]: {attack.title}", highlight=False)
+    console.print(
+        f"{attack.source} → {attack.target}   rule {attack.rule}   MITRE ATT&CK {attack.mitre}", highlight=False
+    )
+    for heading, text in (
+        ("Meaning", attack.meaning), ("Abuse", attack.abuse), ("Opsec", attack.opsec), ("Remediation", attack.remediation),
+    ):  # fmt: skip
+        console.print(f"\n[bold]{heading}[/]\n{text}", highlight=False)
+    console.print("\n[bold]References[/]")
+    for reference in attack.references:
+        console.print(f"- {reference}", highlight=False, soft_wrap=True)
+
+
+@attacks_app.command("docs")
+def attacks_docs() -> None:
+    """Print the catalogue as Markdown (the source of docs/attacks.md)."""
+    sys.stdout.write(render_attack_docs())
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", help="Output format: json.")] = "json",
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Every node and attack edge as JSON (schema: docs/export.md)."""
+    if format != "json":
+        err.print(f"[red]error:[/] unsupported export format {format!r}; use json")
+        raise typer.Exit(2)
+    with _store() as store:
+        text = json.dumps(export_graph(store), indent=1, sort_keys=True) + "\n"
+    if out:
+        out.write_text(text)
+        console.print(f"wrote {out}")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def paths(
+    source: Annotated[str, typer.Option("--from", help="Start: internet, pod:NS/NAME, sa:NS/NAME, node:NAME, …")],
+    target: Annotated[str, typer.Option("--to", help="End: cluster-admin, secret:NS/NAME, node:NAME, …")],
+    max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=MAX_HOPS_LIMIT)] = DEFAULT_MAX_HOPS,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many paths of the shortest length.")] = 10,
+) -> None:
+    """The shortest attack paths between two objects."""
+    with _store() as store:
+        try:
+            found = shortest_paths(
+                store, resolve_ref(store, source), resolve_ref(store, target), max_hops=max_hops, limit=limit
+            )
+        except (RefError, GraphError) as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+    if as_json:
+        sys.stdout.write(json.dumps([path.as_dict() for path in found], indent=1) + "\n")
+    elif not found:
+        console.print(f"no attack path from {source} to {target} within {max_hops} hops")
+    for number, path in enumerate([] if as_json else found, start=1):
+        console.print(f"[bold]path {number}[/] ({path.hops} hops)", highlight=False)
+        console.print(f"  {path.labels[0]} {path.uids[0]}", highlight=False)
+        for edge_type, reason, label, uid in zip(
+            path.edge_types, path.reasons, path.labels[1:], path.uids[1:], strict=True
+        ):
+            console.print(f"   -[{edge_type}]-> {label} {uid}", highlight=False)
+            if reason:
+                console.print(f"      because {reason}", highlight=False, style="dim")
+    if not found:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -185,6 +185,17 @@ def _delete_in_chunks(store: GraphStore, statement: str, params: Mapping[str, An
             return total
 
 
+STALE_SCOPE_EDGES = (
+    f"MATCH ()-[e]->() WHERE e.scope = $scope AND e.source = $source AND e.sync_id <> $sync "
+    f"WITH e LIMIT {CLEANUP_CHUNK} DELETE e RETURN count(*) AS deleted"
+)
+
+
+def delete_stale_edges(store: GraphStore, sync: Sync) -> int:
+    """Delete every edge of the sync's scope that this sync did not write (derived edges: all or nothing)."""
+    return _delete_in_chunks(store, STALE_SCOPE_EDGES, sync.params())
+
+
 def generated_statements() -> Iterable[tuple[str, str]]:
     """Every statement shape the loader can send, named, for the Cypher front-end check."""
     for label in NODE_KINDS:
@@ -193,3 +204,4 @@ def generated_statements() -> Iterable[tuple[str, str]]:
         yield f"loader/stale-edges/{label}", stale_edges_statement(label)
     yield "loader/edge", edge_statement("RUNS_ON", "Pod", "Node")
     yield "loader/sync-run", SYNC_RUN_STATEMENT
+    yield "loader/stale-scope-edges", STALE_SCOPE_EDGES

@@ -1,0 +1,76 @@
+"""The attack catalogue: every attack-edge type, defined once.
+
+An attack edge `A -[T]-> B` means: whoever controls A can control, impersonate or read B. Each type is
+one `Attack` entry: what it means, how it is abused, how to fix it, its MITRE ATT&CK technique, references,
+and `find`, the preconditions in code. The UI's edge help, `bridgehead attacks`, the docs page and the
+path queries all read this catalogue; adding an attack means adding one entry (plus its fixture test).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from graph.analysis.facts import ClusterFacts
+from graph.schema import ATTACK_EDGES, STRUCTURAL_EDGES, EdgeKind
+
+INTERNET_UID = "internet"
+
+
+def cluster_admin_uid(cluster: str) -> str:
+    return f"k8s:{cluster}:cluster-admin"
+
+
+@dataclass(frozen=True)
+class AttackEdge:
+    """One derived edge; `reason` names the fields that caused it (e.g. `container "agent": privileged=true`)."""
+
+    type: str
+    src_kind: str
+    src_uid: str
+    dst_kind: str
+    dst_uid: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Attack:
+    edge: str  # the relationship type, e.g. CE_PRIVILEGED
+    rule: str  # stable rule id, e.g. k8s.escape.privileged
+    title: str
+    mitre: str  # ATT&CK technique id, e.g. T1611
+    source: str  # what the edge starts at (for the docs), e.g. "Container"
+    target: str
+    meaning: str
+    abuse: str
+    opsec: str
+    remediation: str
+    references: tuple[str, ...]
+    find: Callable[[ClusterFacts], Iterable[AttackEdge]]
+
+    def __post_init__(self) -> None:
+        if not self.edge.isupper() or not self.edge.replace("_", "").isalnum():
+            raise ValueError(f"attack edge type {self.edge!r} must be UPPER_SNAKE_CASE")
+
+
+ATTACKS: dict[str, Attack] = {}
+
+
+def register(*attacks: Attack) -> None:
+    for attack in attacks:
+        if attack.edge in ATTACKS or attack.edge in STRUCTURAL_EDGES:
+            raise ValueError(f"attack edge type {attack.edge} is defined twice")
+        ATTACKS[attack.edge] = attack
+        ATTACK_EDGES[attack.edge] = EdgeKind(attack.edge, attack.meaning)
+
+
+def load_catalogue() -> dict[str, Attack]:
+    """Import every rule family once (each registers its attacks) and return the catalogue."""
+    from graph.analysis import escapes, exposure, rbac_abuse, tokens  # noqa: F401  (registration on import)
+
+    return ATTACKS
+
+
+def traversable_edge_types() -> tuple[str, ...]:
+    """The one definition of which relationship types a path search may follow."""
+    return tuple(sorted(load_catalogue()))

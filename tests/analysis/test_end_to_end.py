@@ -1,0 +1,140 @@
+"""The whole road on the demo cluster: files -> graph -> analysis -> `bridgehead paths`, `export`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from graph import embedded
+from graph.analysis.catalogue import load_catalogue
+from graph.analysis.run import analyze
+from graph.paths import RefError, resolve_ref, shortest_paths
+from graph.store import GraphStore, open_store
+from ingest.pipeline import ingest_demo
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo_graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, GraphStore]]:
+    data_dir = tmp_path_factory.mktemp("demo-graph")
+    uri = f"embedded://{data_dir}"
+    embedded.start_server(data_dir)
+    store = open_store(uri)
+    ingest_demo(store)
+    analyze(store)
+    yield uri, store
+    store.close()
+    embedded.stop_server(data_dir)
+
+
+def cli(uri: str, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["--graph", uri, *args])
+    return result.exit_code, result.output
+
+
+def test_internet_to_cluster_admin_through_exec_escape_and_colocated_token(demo_graph) -> None:
+    uri, _store = demo_graph
+    code, out = cli(uri, "paths", "--from", "internet", "--to", "cluster-admin", "--max-hops", "12", "--json")
+    assert code == 0, out
+    paths = json.loads(out)
+    chains = [[node["uid"] for node in path["nodes"]] for path in paths]
+    types = [[edge["type"] for edge in path["edges"]] for path in paths]
+    assert paths and all(chain[0] == "internet" and chain[-1] == "k8s:demo:cluster-admin" for chain in chains)
+
+    # The documented chain: public LB -> storefront -> exec into the privileged node agent -> node ->
+    # the co-located deploy-runner's token -> ci/deployer (cluster-admin).
+    code, out = cli(uri, "paths", "--from", "sa:shop-frontend/storefront", "--to", "cluster-admin", "--json")
+    assert code == 0, out
+    path = json.loads(out)[0]
+    uids = [node["uid"] for node in path["nodes"]]
+    edge_types = [edge["type"] for edge in path["edges"]]
+    assert "CAN_EXEC" in edge_types
+    assert any(edge.startswith("CE_") for edge in edge_types)
+    assert "k8s:demo:node:ip-10-0-1-17.eu-west-1.compute.internal" in uids
+    assert "k8s:demo:serviceaccount:ci/deployer" in uids
+    assert edge_types[-1] == "IS_CLUSTER_ADMIN"
+    assert all(edge["reason"] for edge in path["edges"]), "every attack edge explains itself"
+    assert types  # the internet query found paths at all
+
+
+def test_storefront_is_exposed_to_the_internet(demo_graph) -> None:
+    _uri, store = demo_graph
+    found = shortest_paths(store, resolve_ref(store, "internet"), resolve_ref(store, "sa:shop-frontend/storefront"))
+    assert found and found[0].edge_types[0] == "INTERNET_EXPOSES"
+    assert found[0].uids[1] == "k8s:demo:service:shop-frontend/storefront"
+
+
+def test_no_path_out_of_the_locked_down_namespace(demo_graph) -> None:
+    uri, store = demo_graph
+    pods = store.read("MATCH (p:Pod) WHERE p.namespace = 'payments' RETURN p.name AS name")
+    assert pods
+    for row in pods:
+        source = resolve_ref(store, f"pod:payments/{row['name']}")
+        for target in (
+            "cluster-admin",
+            "node:ip-10-0-1-17.eu-west-1.compute.internal",
+            "secret:kube-system/ops-admin-token",
+        ):
+            assert shortest_paths(store, source, resolve_ref(store, target), max_hops=12) == [], (row, target)
+    code, out = cli(uri, "paths", "--from", f"pod:payments/{pods[0]['name']}", "--to", "cluster-admin")
+    assert code == 1 and "no attack path" in out
+
+
+def test_analysis_rerun_is_idempotent(demo_graph) -> None:
+    _uri, store = demo_graph
+    count = "MATCH ()-[e]->() WHERE e.source = 'analysis' RETURN count(e) AS n"
+    before = store.read(count)[0]["n"]
+    report = analyze(store)
+    assert store.read(count)[0]["n"] == before == report.total_edges
+    assert report.deleted_edges == 0
+
+
+def test_cluster_admins_are_marked_high_value(demo_graph) -> None:
+    _uri, store = demo_graph
+    marked = {row["uid"] for row in store.read("MATCH (n:ServiceAccount:HighValue) RETURN n.uid AS uid")}
+    assert {"k8s:demo:serviceaccount:ci/deployer", "k8s:demo:serviceaccount:kube-system/ops-admin"} <= marked
+    assert "k8s:demo:serviceaccount:shop-frontend/storefront" not in marked
+
+
+def test_refs_name_objects_the_way_a_user_would(demo_graph) -> None:
+    _uri, store = demo_graph
+    assert resolve_ref(store, "secret:kube-system/ops-admin-token").uid == "k8s:demo:secret:kube-system/ops-admin-token"
+    assert resolve_ref(store, "node:demo/ip-10-0-1-17.eu-west-1.compute.internal").label == "Node"
+    assert resolve_ref(store, "k8s:demo:serviceaccount:ci/deployer").label == "ServiceAccount"
+    with pytest.raises(RefError, match="matches nothing"):
+        resolve_ref(store, "pod:nowhere/nothing")
+    with pytest.raises(RefError, match="KIND:NAMESPACE/NAME"):
+        resolve_ref(store, "frobnicate:x")
+
+
+def test_export_json_has_every_node_and_attack_edge_with_explanations(demo_graph, tmp_path: Path) -> None:
+    uri, store = demo_graph
+    code, out = cli(uri, "export", "--format", "json", "--out", str(tmp_path / "graph.json"))
+    assert code == 0, out
+    document = json.loads((tmp_path / "graph.json").read_text())
+    node_count = store.read("MATCH (n) WHERE NOT n:SyncRun RETURN count(n) AS n")[0]["n"]
+    assert len(document["nodes"]) == node_count
+    attack_types = set(load_catalogue())
+    edges = document["attack_edges"]
+    assert edges and {edge["type"] for edge in edges} <= attack_types
+    assert all(edge["rule"] and edge["technique"].startswith("T") and edge["reason"] for edge in edges)
+    uids = {node["uid"] for node in document["nodes"]}
+    assert all(edge["source"] in uids and edge["target"] in uids for edge in edges)
+
+
+def test_attacks_list_show_and_generated_docs_are_current() -> None:
+    code, out = cli("embedded", "attacks", "list")
+    assert code == 0 and "CE_PRIVILEGED" in out
+    code, out = cli("embedded", "attacks", "show", "ce_privileged")
+    assert code == 0 and "T1611" in out and "Remediation" in out
+    code, out = cli("embedded", "attacks", "show", "NOPE")
+    assert code == 2
+    code, out = cli("embedded", "attacks", "docs")
+    docs = Path(__file__).resolve().parents[2] / "docs" / "attacks.md"
+    assert docs.read_text() == out, "docs/attacks.md is stale: run `bridgehead attacks docs > docs/attacks.md`"
