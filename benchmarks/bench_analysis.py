@@ -10,20 +10,18 @@ the analysis adds on top of getting the data in.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from synthetic import build_cluster  # this script's directory is on sys.path
 
-from benchmarks.synthetic import build_cluster  # noqa: E402
-from graph import embedded  # noqa: E402
-from graph.analysis.run import analyze  # noqa: E402
-from graph.store import open_store  # noqa: E402
-from ingest.k8s.redact import redact_object  # noqa: E402
-from ingest.k8s.snapshot import K8sSnapshot  # noqa: E402
-from ingest.pipeline import ingest_k8s_snapshot  # noqa: E402
+from graph import embedded
+from graph.analysis.run import analyze
+from graph.store import open_store
+from ingest.k8s.redact import redact_object
+from ingest.k8s.snapshot import K8sSnapshot
+from ingest.pipeline import ingest_k8s_snapshot
 
 
 def main() -> None:
