@@ -23,7 +23,7 @@ from graph.analysis.run import AnalysisReport
 from graph.analysis.run import analyze as run_analysis
 from graph.config import GRAPH_ENV, ConfigError, resolve_graph
 from graph.export import export_graph
-from graph.paths import DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT, RefError, resolve_ref, shortest_paths
+from graph.paths import DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT, RefError, paths_via, resolve_ref
 from graph.store import GraphError, GraphStore, open_store
 from graph.summary import GraphSummary, summarize
 from ingest.k8s.files import read_k8s_files
@@ -368,13 +368,15 @@ def paths(
     max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=MAX_HOPS_LIMIT)] = DEFAULT_MAX_HOPS,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     limit: Annotated[int, typer.Option(help="At most this many paths of the shortest length.")] = 10,
+    via: Annotated[
+        list[str] | None, typer.Option("--via", help="Pass through this object (repeatable, in order).")
+    ] = None,
 ) -> None:
-    """The shortest attack paths between two objects."""
+    """The shortest attack paths between two objects (optionally through waypoints)."""
     with _store() as store:
         try:
-            found = shortest_paths(
-                store, resolve_ref(store, source), resolve_ref(store, target), max_hops=max_hops, limit=limit
-            )
+            waypoints = [resolve_ref(store, ref) for ref in [source, *(via or []), target]]
+            found = paths_via(store, waypoints, max_hops=max_hops, limit=limit)
         except (RefError, GraphError) as exc:
             err.print(f"[red]error:[/] {exc}")
             raise typer.Exit(2) from None

@@ -8,6 +8,7 @@ Path search is per pair, with a hop limit and a timeout (DESIGN.md, "Scale").
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,6 +186,31 @@ def shortest_paths(
         for row in rows
     ]
     return sorted(paths, key=lambda path: path.uids)
+
+
+def paths_via(
+    store: GraphStore, waypoints: list[Target], *, max_hops: int = DEFAULT_MAX_HOPS, limit: int = 10
+) -> list[AttackPath]:
+    """Shortest paths through every waypoint in order: the shortest segments joined (each segment bounded)."""
+    if len(waypoints) < 2:
+        raise ValueError("a path needs a start and an end")
+    joined: list[AttackPath] = [AttackPath([waypoints[0].uid], [waypoints[0].label], [""], [], [])]
+    for src, dst in itertools.pairwise(waypoints):
+        segments = shortest_paths(store, src, dst, max_hops=max_hops, limit=limit)
+        if not segments:
+            return []
+        joined = [
+            AttackPath(
+                head.uids + seg.uids[1:],
+                head.labels + seg.labels[1:],
+                head.names[:-1] + seg.names,
+                head.edge_types + seg.edge_types,
+                head.reasons + seg.reasons,
+            )
+            for head in joined
+            for seg in segments
+        ][:limit]
+    return joined
 
 
 def generated_statements() -> list[tuple[str, str]]:
