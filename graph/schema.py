@@ -42,6 +42,7 @@ NODE_KINDS: dict[str, NodeKind] = _kinds(
     # Bridgehead's own nodes
     NodeKind("Internet", "bridgehead", description="Anyone on the internet: the default entry point"),
     NodeKind("ClusterAdmin", "k8s", (HIGH_VALUE,), "Cluster-admin of one cluster: whoever reaches it owns the cluster"),
+    NodeKind("ClusterNodes", "k8s", description="Any node of one cluster: where a pod with spec.nodeName may land"),
     NodeKind("SyncRun", "bridgehead", description="The last collection of one scope: when, what, what was missing"),
     # Kubernetes
     NodeKind("Cluster", "k8s", description="A Kubernetes cluster (the tenant scope of its objects)"),

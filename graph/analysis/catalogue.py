@@ -21,6 +21,11 @@ def cluster_admin_uid(cluster: str) -> str:
     return f"k8s:{cluster}:cluster-admin"
 
 
+def cluster_nodes_uid(cluster: str) -> str:
+    """The anchor standing for "any node of this cluster" (where a hand-placed pod may land)."""
+    return f"k8s:{cluster}:nodes"
+
+
 @dataclass(frozen=True)
 class AttackEdge:
     """One derived edge; `reason` names the fields that caused it (e.g. `container "agent": privileged=true`)."""

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from graph.analysis.catalogue import Attack, AttackEdge, cluster_admin_uid, register
+from graph.analysis.catalogue import Attack, AttackEdge, cluster_admin_uid, cluster_nodes_uid, register
 from graph.analysis.facts import ClusterFacts, Entity
 from graph.analysis.rbac import (
     CORE_API_GROUP,
@@ -364,8 +364,7 @@ def _privileged_pod_route(
 def find_privileged_pods(facts: ClusterFacts) -> Iterator[AttackEdge]:
     """Every node: a pod's spec.nodeName bypasses the scheduler, so a privileged pod can be put anywhere."""
     namespaces, controllers = _existing_namespaces(facts), _controllers_by_kind(facts)
-    nodes = sorted(facts.nodes.values(), key=lambda entity: entity.uid)
-    if not nodes:
+    if not facts.nodes:
         return
     for holder in _non_admin_holders(facts):
         why = _Why(facts.rbac, holder.principal)
@@ -381,8 +380,16 @@ def find_privileged_pods(facts: ClusterFacts) -> Iterator[AttackEdge]:
         _needs_lift, chosen = min(routes, key=lambda item: item[0])
         more = f" (and {len(routes) - 1} more namespaces)" if len(routes) > 1 else ""
         reason = f"{chosen}{more}; a privileged pod with spec.nodeName runs on any node"
-        for node in nodes:
-            yield from _edges("CAN_CREATE_PRIVILEGED_POD", holder, "Node", node.uid, reason)
+        # One edge to the cluster's node fleet, which fans out once (PLACES_ON_NODE): identities x nodes
+        # edges would be 37k on a 10k-pod cluster and say nothing more.
+        yield from _edges("CAN_CREATE_PRIVILEGED_POD", holder, "ClusterNodes", cluster_nodes_uid(facts.cluster), reason)
+
+
+def find_node_placement(facts: ClusterFacts) -> Iterator[AttackEdge]:
+    """The fleet anchor reaches every node: spec.nodeName picks any of them, bypassing the scheduler."""
+    for node in sorted(facts.nodes.values(), key=lambda entity: entity.uid):
+        reason = f'a pod with spec.nodeName "{node.name}" is placed on it without the scheduler'
+        yield AttackEdge("PLACES_ON_NODE", "ClusterNodes", cluster_nodes_uid(facts.cluster), "Node", node.uid, reason)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1038,7 +1045,7 @@ register(
         title="Create a privileged pod on any node",
         mitre="T1611",
         source="ServiceAccount, KubeUser or KubeGroup",
-        target="Node",
+        target="ClusterNodes (every node, through PLACES_ON_NODE)",
         meaning="The identity can start a pod of its own design in some namespace (as for CAN_RUN_AS) where "
         "Pod Security admission does not enforce baseline or restricted, or it can also update/patch that "
         "Namespace and remove the enforce label. `spec.nodeName` skips the scheduler, so the privileged pod "
@@ -1348,5 +1355,24 @@ register(
             _mitre("T1098.006"),
         ),
         find=find_aws_auth_edits,
+    ),
+    Attack(
+        edge="PLACES_ON_NODE",
+        rule="k8s.scheduling.node_name",
+        title="A pod can be placed on this node",
+        mitre="T1611",
+        source="ClusterNodes",
+        target="Node",
+        meaning="Whoever can start a privileged pod in the cluster can put it on this node: `spec.nodeName` "
+        "binds a pod to a node directly, without the scheduler (and without its taint checks for NoSchedule).",
+        abuse="Set `spec.nodeName` to the target node in the privileged pod's spec.",
+        opsec="Pods with nodeName set by hand stand out next to scheduler-placed ones.",
+        remediation="Remove the ability to start privileged pods (see CAN_CREATE_PRIVILEGED_POD); reserve "
+        "sensitive nodes with NoExecute taints and admission policy that rejects hand-set nodeName.",
+        references=(
+            "https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename",
+            _mitre("T1611"),
+        ),
+        find=find_node_placement,
     ),
 )

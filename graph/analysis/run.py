@@ -11,7 +11,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from graph.analysis.catalogue import ATTACKS, INTERNET_UID, AttackEdge, cluster_admin_uid, load_catalogue
+from graph.analysis.catalogue import (
+    ATTACKS,
+    INTERNET_UID,
+    AttackEdge,
+    cluster_admin_uid,
+    cluster_nodes_uid,
+    load_catalogue,
+)
 from graph.analysis.facts import cluster_names, read_cluster_facts
 from graph.loader import Sync, delete_stale_edges, load
 from graph.records import EdgeRecord, NodeRecord
@@ -37,6 +44,7 @@ class AnalysisReport:
     clusters: list[str] = field(default_factory=list)
     edges_by_type: dict[str, int] = field(default_factory=dict)
     deleted_edges: int = 0
+    missing_endpoints: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -82,15 +90,21 @@ def analyze(store: GraphStore, progress: Progress | None = None) -> AnalysisRepo
     records = to_records(find_attack_edges(facts_list, progress))
 
     anchors = [NodeRecord("Internet", INTERNET_UID, {"name": "Internet"})]
-    anchors += [
-        NodeRecord(
-            "ClusterAdmin", cluster_admin_uid(cluster), {"name": f"cluster-admin ({cluster})", "cluster": cluster}
+    for cluster in report.clusters:
+        anchors.append(
+            NodeRecord(
+                "ClusterAdmin", cluster_admin_uid(cluster), {"name": f"cluster-admin ({cluster})", "cluster": cluster}
+            )
         )
-        for cluster in report.clusters
-    ]
+        anchors.append(
+            NodeRecord(
+                "ClusterNodes", cluster_nodes_uid(cluster), {"name": f"any node ({cluster})", "cluster": cluster}
+            )
+        )
     sync = Sync.new("analysis", ANALYSIS_SCOPE)
     loaded = load(store, anchors, records, sync)
     report.edges_by_type = loaded.edges
+    report.missing_endpoints = loaded.missing_endpoints  # a rule pointing at a node that is not there: a bug
     report.deleted_edges = delete_stale_edges(store, sync)
     store.write(CLEAR_MARKS)
     store.write(MARK_CLUSTER_ADMINS)

@@ -106,6 +106,7 @@ def test_analysis_rerun_is_idempotent(demo_graph) -> None:
     report = analyze(store)
     assert store.read(count)[0]["n"] == before == report.total_edges
     assert report.deleted_edges == 0
+    assert report.missing_endpoints == {}, "a rule points at nodes that are not in the graph"
 
 
 def test_cluster_admins_are_marked_high_value(demo_graph) -> None:

@@ -231,6 +231,7 @@ def reason_of(edge_type: str, facts: ClusterFacts, dst: str, src: str = ATTACKER
 
 DEV_OTHER_SAS = {sa("dev", "default"), sa("dev", "app")}
 NODES = {uid("node", "node-a"), uid("node", "node-b")}
+ANY_NODE = {f"k8s:{CLUSTER}:nodes"}
 LIVE_DEV_PODS = {uid("pod", "web", "dev"), uid("pod", "worker", "dev")}
 
 
@@ -398,8 +399,8 @@ def test_patch_of_a_named_deployment_that_does_not_exist_gives_nothing() -> None
 
 def test_pod_creation_without_pod_security_reaches_every_node() -> None:
     facts = cluster_with(*grant_attacker(rule(["create"], ["pods"])))
-    assert from_attacker("CAN_CREATE_PRIVILEGED_POD", facts) == NODES
-    reason = reason_of("CAN_CREATE_PRIVILEGED_POD", facts, uid("node", "node-a"))
+    assert from_attacker("CAN_CREATE_PRIVILEGED_POD", facts) == ANY_NODE
+    reason = reason_of("CAN_CREATE_PRIVILEGED_POD", facts, f"k8s:{CLUSTER}:nodes")
     assert "create pods" in reason and "enforces no Pod Security level" in reason and "nodeName" in reason
 
 
@@ -411,16 +412,23 @@ def test_enforced_pod_security_blocks_the_privileged_pod(level: str) -> None:
     assert from_attacker("CAN_RUN_AS", facts) == {sa("locked", "default")}
 
 
+def test_the_node_fleet_anchor_reaches_every_node() -> None:
+    facts = cluster_with(*grant_attacker(rule(["create"], ["pods"]), namespace="prod"))
+    placements = find("PLACES_ON_NODE", facts)
+    assert {(edge.src_uid, edge.dst_uid) for edge in placements} == {(f"k8s:{CLUSTER}:nodes", node) for node in NODES}
+    assert all("spec.nodeName" in edge.reason for edge in placements)
+
+
 def test_privileged_level_does_not_block() -> None:
     objects = [namespace("infra", enforce="privileged"), service_account("infra", "default")]
     facts = cluster_with(*objects, *grant_attacker(rule(["create"], ["pods"]), namespace="infra"))
-    assert from_attacker("CAN_CREATE_PRIVILEGED_POD", facts) == NODES
+    assert from_attacker("CAN_CREATE_PRIVILEGED_POD", facts) == ANY_NODE
 
 
 def test_namespace_patch_lifts_pod_security_and_the_privileged_route_reappears() -> None:
     facts = cluster_with(*grant_attacker(rule(["create"], ["pods"]), rule(["patch"], ["namespaces"]), namespace="prod"))
-    assert from_attacker("CAN_CREATE_PRIVILEGED_POD", facts) == NODES
-    reason = reason_of("CAN_CREATE_PRIVILEGED_POD", facts, uid("node", "node-b"))
+    assert from_attacker("CAN_CREATE_PRIVILEGED_POD", facts) == ANY_NODE
+    reason = reason_of("CAN_CREATE_PRIVILEGED_POD", facts, f"k8s:{CLUSTER}:nodes")
     assert "patch namespaces" in reason and "can remove the Pod Security label" in reason and "restricted" in reason
 
 
