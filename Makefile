@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 LINTER := tools/cypher-lint/node_modules/.installed
+BROWSER := /usr/bin/chromium
 
 .PHONY: demo test check install clean-venv
 
@@ -11,7 +12,7 @@ demo: $(VENV)/.installed
 	$(BIN)/bridgehead demo
 
 # Install everything the tests need and run the whole suite (lint, types, tests).
-test: $(VENV)/.installed-dev $(LINTER)
+test: $(VENV)/.installed-dev $(LINTER) $(BROWSER)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -33,6 +34,14 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.created
 $(LINTER): tools/cypher-lint/package-lock.json
 	npm ci --prefix tools/cypher-lint --no-audit --no-fund
 	touch $@
+
+# The browser tests drive Debian's Chromium through Playwright (never a downloaded browser build).
+$(BROWSER):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "The browser tests need Debian's chromium at $(BROWSER): run 'sudo apt-get install chromium'"; exit 1; \
+	fi
 
 clean-venv:
 	rm -rf $(VENV) tools/cypher-lint/node_modules
