@@ -56,9 +56,23 @@ class GraphStore(Protocol):
     def close(self) -> None: ...
 
 
-def _batches(rows: Sequence[Mapping[str, Any]], size: int) -> Iterator[Sequence[Mapping[str, Any]]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+class _BatchedWrites:
+    """`write_batches` for any store with a `write`: one statement per batch, the batch bound to `$rows`."""
+
+    def write(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        raise NotImplementedError
+
+    def write_batches(
+        self,
+        cypher: str,
+        rows: Sequence[Mapping[str, Any]],
+        params: Mapping[str, Any] | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> list[Row]:
+        out: list[Row] = []
+        for start in range(0, len(rows), batch_size):
+            out.extend(self.write(cypher, {**(params or {}), "rows": list(rows[start : start + batch_size])}))
+        return out
 
 
 def index_statements(dialect: str) -> list[str]:
@@ -71,7 +85,7 @@ def index_statements(dialect: str) -> list[str]:
     return [f"CREATE INDEX FOR (n:{kind.label}) ON (n.uid)" for kind in NODE_KINDS.values()]
 
 
-class FalkorStore:
+class FalkorStore(_BatchedWrites):
     """FalkorDB, embedded (child process on a unix socket) or external (redis:// URI)."""
 
     dialect = "falkordb"
@@ -127,18 +141,6 @@ class FalkorStore:
     def write(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return self._run(cypher, params, read_only=False, timeout_ms=None)
 
-    def write_batches(
-        self,
-        cypher: str,
-        rows: Sequence[Mapping[str, Any]],
-        params: Mapping[str, Any] | None = None,
-        batch_size: int = DEFAULT_BATCH_SIZE,
-    ) -> list[Row]:
-        out: list[Row] = []
-        for batch in _batches(rows, batch_size):
-            out.extend(self.write(cypher, {**(params or {}), "rows": list(batch)}))
-        return out
-
     def ensure_indexes(self) -> None:
         existing = {(row["label"], prop) for row in self.read("CALL db.indexes()") for prop in row["properties"]}
         for kind in NODE_KINDS.values():
@@ -159,7 +161,7 @@ class FalkorStore:
             embedded.stop_server(self.target.data_dir)
 
 
-class Neo4jStore:
+class Neo4jStore(_BatchedWrites):
     """Neo4j 5 through the official driver; the database is always named."""
 
     dialect = "neo4j"
@@ -200,18 +202,6 @@ class Neo4jStore:
         except neo4j.exceptions.ClientError as exc:
             raise GraphError(f"{exc.message}\n  in: {_first_line(cypher)}") from exc
         return [record.data() for record in records]
-
-    def write_batches(
-        self,
-        cypher: str,
-        rows: Sequence[Mapping[str, Any]],
-        params: Mapping[str, Any] | None = None,
-        batch_size: int = DEFAULT_BATCH_SIZE,
-    ) -> list[Row]:
-        out: list[Row] = []
-        for batch in _batches(rows, batch_size):
-            out.extend(self.write(cypher, {**(params or {}), "rows": list(batch)}))
-        return out
 
     def ensure_indexes(self) -> None:
         for statement in index_statements(self.dialect):

@@ -10,16 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import graph.analysis.exposure  # noqa: F401  (registers this family's attacks)
-from graph.analysis.catalogue import ATTACKS, INTERNET_UID, AttackEdge
+from graph.analysis.catalogue import ATTACKS, INTERNET_UID
 from graph.analysis.facts import ClusterFacts
 
-from .conftest import facts_for, pairs
-
-
-def find(edge_type: str, facts: ClusterFacts) -> list[AttackEdge]:
-    # Only this family: the full catalogue (conftest.find) also needs the other families' modules.
-    return list(ATTACKS[edge_type].find(facts))
+from .conftest import facts_for, find, pairs
 
 
 def svc(name: str, ns: str = "shop") -> str:

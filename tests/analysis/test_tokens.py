@@ -12,16 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import graph.analysis.tokens  # noqa: F401  (registers this family's attacks)
 from graph.analysis.catalogue import ATTACKS, AttackEdge
-from graph.analysis.facts import ClusterFacts
 
-from .conftest import facts_for, pairs
-
-
-def find(edge_type: str, facts: ClusterFacts) -> list[AttackEdge]:
-    # Only this family: the full catalogue (conftest.find) also needs the other families' modules.
-    return list(ATTACKS[edge_type].find(facts))
+from .conftest import facts_for, find, pairs
 
 
 def pod_uid(name: str, ns: str = "app") -> str:
