@@ -23,6 +23,8 @@ from graph.analysis.run import AnalysisReport
 from graph.analysis.run import analyze as run_analysis
 from graph.config import GRAPH_ENV, ConfigError, resolve_graph
 from graph.export import export_graph
+from graph.findings.commands import findings_app, mark_app
+from graph.opengraph import export_opengraph
 from graph.paths import DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT, RefError, paths_via, resolve_ref
 from graph.store import GraphError, GraphStore, open_store
 from graph.summary import GraphSummary, summarize
@@ -30,6 +32,7 @@ from ingest.k8s.files import read_k8s_files
 from ingest.k8s.live import KubeConnectionError, collect_live, current_context, list_contexts, load_client
 from ingest.k8s.snapshot import K8sSnapshot, write_snapshot
 from ingest.pipeline import IngestResult, ingest_demo, ingest_k8s_snapshot
+from queries.commands import query_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Attack paths across Kubernetes and cloud IAM.")
 db_app = typer.Typer(no_args_is_help=True, help="The embedded graph server (FalkorDB in your data dir).")
@@ -38,6 +41,9 @@ collect_app = typer.Typer(no_args_is_help=True, help="Save a snapshot of a sourc
 app.add_typer(db_app, name="db")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(collect_app, name="collect")
+app.add_typer(query_app, name="query")
+app.add_typer(findings_app, name="findings")
+app.add_typer(mark_app, name="mark")
 
 console = Console()
 err = Console(stderr=True)
@@ -297,6 +303,13 @@ def print_analysis(report: AnalysisReport) -> None:
     )
     for edge_type, count in sorted(report.edges_by_type.items(), key=lambda item: -item[1]):
         console.print(f"  {edge_type:32} {count}")
+    if report.reach:
+        marked = report.reach.marked
+        console.print(
+            f"reachability: {marked.get('reach_internet_hops', 0)} nodes reachable from the internet, "
+            f"{marked.get('reaches_cluster_admin_hops', 0)} can reach cluster-admin "
+            f"({report.reach.seconds:.1f}s)"
+        )
 
 
 @app.command()
@@ -345,15 +358,18 @@ def attacks_docs() -> None:
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", help="Output format: json.")] = "json",
+    format: Annotated[
+        str, typer.Option("--format", help="json (docs/export.md) or opengraph (BloodHound OpenGraph).")
+    ] = "json",
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
 ) -> None:
-    """Every node and attack edge as JSON (schema: docs/export.md)."""
-    if format != "json":
-        err.print(f"[red]error:[/] unsupported export format {format!r}; use json")
+    """Every node and attack edge, as Bridgehead JSON or BloodHound OpenGraph JSON."""
+    exporters = {"json": export_graph, "opengraph": export_opengraph}
+    if format not in exporters:
+        err.print(f"[red]error:[/] unsupported export format {format!r}; use json or opengraph")
         raise typer.Exit(2)
     with _store() as store:
-        text = json.dumps(export_graph(store), indent=1, sort_keys=True) + "\n"
+        text = json.dumps(exporters[format](store), indent=1, sort_keys=True) + "\n"
     if out:
         out.write_text(text)
         console.print(f"wrote {out}")

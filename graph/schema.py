@@ -44,6 +44,9 @@ NODE_KINDS: dict[str, NodeKind] = _kinds(
     NodeKind("ClusterAdmin", "k8s", (HIGH_VALUE,), "Cluster-admin of one cluster: whoever reaches it owns the cluster"),
     NodeKind("ClusterNodes", "k8s", description="Any node of one cluster: where a pod with spec.nodeName may land"),
     NodeKind("SyncRun", "bridgehead", description="The last collection of one scope: when, what, what was missing"),
+    NodeKind(
+        "Finding", "bridgehead", description="An attack path from an entry point to a crown jewel, tracked across runs"
+    ),
     # Kubernetes
     NodeKind("Cluster", "k8s", description="A Kubernetes cluster (the tenant scope of its objects)"),
     NodeKind("Namespace", "k8s", description="A Kubernetes namespace, with its Pod Security labels"),

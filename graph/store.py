@@ -75,6 +75,17 @@ class _BatchedWrites:
         return out
 
 
+def read_pages(store: GraphStore, statement: str, page: int = 20_000, timeout_ms: int | None = None) -> Iterator[Row]:
+    """Rows of a read that takes `$skip` and `$page` (and orders its rows), fetched a page at a time."""
+    skip = 0
+    while True:
+        rows = store.read(statement, {"skip": skip, "page": page}, timeout_ms=timeout_ms)
+        yield from rows
+        if len(rows) < page:
+            return
+        skip += page
+
+
 def index_statements(dialect: str) -> list[str]:
     """Index DDL for every node kind's `uid`, in the store's dialect."""
     if dialect == "neo4j":

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graph import export, loader, paths, summary
-from graph.analysis import facts, run
+from graph import export, loader, marks, opengraph, paths, summary
+from graph.analysis import facts, reach, run
 from graph.cypher_lint import cypher_errors
+from graph.findings import compute, state
 from graph.store import GraphStore, all_index_statements, index_statements
 
 # Every parameter any generated statement uses, with a harmless value.
 PARAMS = {
     "rows": [], "source": "k8s", "scope": "k8s:c", "sync": "s", "now": 1, "run_uid": "sync:k8s:c", "props": {},
     "cluster": "c", "uid": "x", "name": "n", "namespace": "ns", "src": "a", "dst": "b", "limit": 5, "skip": 0,
-    "page": 10,
+    "page": 10, "value": True,
 }  # fmt: skip
 
 
@@ -22,11 +23,18 @@ def read_statements() -> Iterable[tuple[str, str]]:
     yield from facts.generated_statements()
     yield from paths.generated_statements()
     yield from export.generated_statements()
+    yield from opengraph.generated_statements()
+    yield from compute.generated_statements()
+    yield from ((name, text) for name, text in reach.generated_statements() if "/read-" in name)
+    yield from ((name, text) for name, text in state.generated_statements() if name != "findings/resolve")
 
 
 def write_statements() -> Iterable[tuple[str, str]]:
     yield from loader.generated_statements()
     yield from run.STATEMENTS.items()
+    yield from marks.generated_statements()
+    yield from ((name, text) for name, text in reach.generated_statements() if "/write-" in name)
+    yield from ((name, text) for name, text in state.generated_statements() if name == "findings/resolve")
 
 
 def shipped_statements() -> Iterable[tuple[str, str]]:

@@ -1,7 +1,8 @@
 """Run the analysis: read each cluster's facts from the graph, apply every attack rule, write the edges.
 
 Re-running replaces the previous analysis: edges this run does not find again are deleted, and so are
-the crown-jewel marks the analysis set before.
+the crown-jewel marks the analysis set before. Last, the reachability marks the path queries prune with are
+recomputed (graph/analysis/reach.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from graph.analysis.catalogue import (
     load_catalogue,
 )
 from graph.analysis.facts import cluster_names, read_cluster_facts
+from graph.analysis.reach import ReachReport, compute_reach
 from graph.loader import Sync, delete_stale_edges, load
 from graph.records import EdgeRecord, NodeRecord
 from graph.store import GraphStore
@@ -45,6 +47,7 @@ class AnalysisReport:
     edges_by_type: dict[str, int] = field(default_factory=dict)
     deleted_edges: int = 0
     missing_endpoints: dict[str, int] = field(default_factory=dict)
+    reach: ReachReport | None = None
     seconds: float = 0.0
 
     @property
@@ -108,6 +111,9 @@ def analyze(store: GraphStore, progress: Progress | None = None) -> AnalysisRepo
     report.deleted_edges = delete_stale_edges(store, sync)
     store.write(CLEAR_MARKS)
     store.write(MARK_CLUSTER_ADMINS)
+    if progress:
+        progress("reachability marks")
+    report.reach = compute_reach(store)  # after the high-value marks: `reaches_high_value_hops` reads them
     report.seconds = time.perf_counter() - started
     return report
 

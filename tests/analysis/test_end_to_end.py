@@ -132,7 +132,7 @@ def test_export_json_has_every_node_and_attack_edge_with_explanations(demo_graph
     code, out = cli(uri, "export", "--format", "json", "--out", str(tmp_path / "graph.json"))
     assert code == 0, out
     document = json.loads((tmp_path / "graph.json").read_text())
-    node_count = store.read("MATCH (n) WHERE NOT n:SyncRun RETURN count(n) AS n")[0]["n"]
+    node_count = store.read("MATCH (n) WHERE NOT n:SyncRun AND NOT n:Finding RETURN count(n) AS n")[0]["n"]
     assert len(document["nodes"]) == node_count
     attack_types = set(load_catalogue())
     edges = document["attack_edges"]

@@ -1,0 +1,106 @@
+// id: owned-to-crown-jewels
+// title: Owned → crown jewels
+// category: escalation
+// severity: critical
+// description: Crown jewels (secrets, nodes, cluster-admin, cloud admin, cluster-admin identities and
+//   whatever you marked high value) reachable from the objects you marked owned (`owned = true`), nearest
+//   first, with the shortest path from an owned object to each.
+//   How: the analysis marks every node with its distance from the nearest owned object (reach_owned_hops);
+//   jewels are picked by that mark and each path is walked back to an owned object one hop at a time.
+// parameters: max_hops (int 1..12, default 10): longest path to report; limit (int 1..1000, default 100): rows
+// returns: entry, target, target_kind, target_name, target_namespace, hops, path_uids, edge_types, reasons
+// mitre: T1078, T1552.007, T1611
+MATCH (target:HighValue)
+WHERE target.reach_owned_hops >= 1 AND target.reach_owned_hops <= $max_hops
+WITH target ORDER BY target.reach_owned_hops, target.uid LIMIT $limit
+WITH target, [target] AS walk, [] AS steps
+// hop 1 of at most 12
+WITH target, walk, steps, last(walk) AS here
+OPTIONAL MATCH (closer)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(here)
+WITH target, walk, steps, here, closer, r WHERE here.reach_owned_hops = 0 OR closer.reach_owned_hops = here.reach_owned_hops - 1
+WITH target, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH target, walk, steps, collect(CASE WHEN here.reach_owned_hops > 0 THEN [closer, r] END)[0] AS step
+WITH target, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 2 of at most 12
+WITH target, walk, steps, last(walk) AS here
+OPTIONAL MATCH (closer)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(here)
+WITH target, walk, steps, here, closer, r WHERE here.reach_owned_hops = 0 OR closer.reach_owned_hops = here.reach_owned_hops - 1
+WITH target, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH target, walk, steps, collect(CASE WHEN here.reach_owned_hops > 0 THEN [closer, r] END)[0] AS step
+WITH target, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 3 of at most 12
+WITH target, walk, steps, last(walk) AS here
+OPTIONAL MATCH (closer)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(here)
+WITH target, walk, steps, here, closer, r WHERE here.reach_owned_hops = 0 OR closer.reach_owned_hops = here.reach_owned_hops - 1
+WITH target, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH target, walk, steps, collect(CASE WHEN here.reach_owned_hops > 0 THEN [closer, r] END)[0] AS step
+WITH target, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 4 of at most 12
+WITH target, walk, steps, last(walk) AS here
+OPTIONAL MATCH (closer)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(here)
+WITH target, walk, steps, here, closer, r WHERE here.reach_owned_hops = 0 OR closer.reach_owned_hops = here.reach_owned_hops - 1
+WITH target, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH target, walk, steps, collect(CASE WHEN here.reach_owned_hops > 0 THEN [closer, r] END)[0] AS step
+WITH target, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 5 of at most 12
+WITH target, walk, steps, last(walk) AS here
+OPTIONAL MATCH (closer)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(here)
+WITH target, walk, steps, here, closer, r WHERE here.reach_owned_hops = 0 OR closer.reach_owned_hops = here.reach_owned_hops - 1
+WITH target, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH target, walk, steps, collect(CASE WHEN here.reach_owned_hops > 0 THEN [closer, r] END)[0] AS step
+WITH target, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 6 of at most 12
+WITH target, walk, steps, last(walk) AS here
+OPTIONAL MATCH (closer)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(here)
+WITH target, walk, steps, here, closer, r WHERE here.reach_owned_hops = 0 OR closer.reach_owned_hops = here.reach_owned_hops - 1
+WITH target, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH target, walk, steps, collect(CASE WHEN here.reach_owned_hops > 0 THEN [closer, r] END)[0] AS step
+WITH target, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 7 of at most 12
+WITH target, walk, steps, last(walk) AS here
+OPTIONAL MATCH (closer)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(here)
+WITH target, walk, steps, here, closer, r WHERE here.reach_owned_hops = 0 OR closer.reach_owned_hops = here.reach_owned_hops - 1
+WITH target, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH target, walk, steps, collect(CASE WHEN here.reach_owned_hops > 0 THEN [closer, r] END)[0] AS step
+WITH target, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 8 of at most 12
+WITH target, walk, steps, last(walk) AS here
+OPTIONAL MATCH (closer)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(here)
+WITH target, walk, steps, here, closer, r WHERE here.reach_owned_hops = 0 OR closer.reach_owned_hops = here.reach_owned_hops - 1
+WITH target, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH target, walk, steps, collect(CASE WHEN here.reach_owned_hops > 0 THEN [closer, r] END)[0] AS step
+WITH target, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 9 of at most 12
+WITH target, walk, steps, last(walk) AS here
+OPTIONAL MATCH (closer)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(here)
+WITH target, walk, steps, here, closer, r WHERE here.reach_owned_hops = 0 OR closer.reach_owned_hops = here.reach_owned_hops - 1
+WITH target, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH target, walk, steps, collect(CASE WHEN here.reach_owned_hops > 0 THEN [closer, r] END)[0] AS step
+WITH target, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 10 of at most 12
+WITH target, walk, steps, last(walk) AS here
+OPTIONAL MATCH (closer)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(here)
+WITH target, walk, steps, here, closer, r WHERE here.reach_owned_hops = 0 OR closer.reach_owned_hops = here.reach_owned_hops - 1
+WITH target, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH target, walk, steps, collect(CASE WHEN here.reach_owned_hops > 0 THEN [closer, r] END)[0] AS step
+WITH target, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 11 of at most 12
+WITH target, walk, steps, last(walk) AS here
+OPTIONAL MATCH (closer)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(here)
+WITH target, walk, steps, here, closer, r WHERE here.reach_owned_hops = 0 OR closer.reach_owned_hops = here.reach_owned_hops - 1
+WITH target, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH target, walk, steps, collect(CASE WHEN here.reach_owned_hops > 0 THEN [closer, r] END)[0] AS step
+WITH target, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 12 of at most 12
+WITH target, walk, steps, last(walk) AS here
+OPTIONAL MATCH (closer)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(here)
+WITH target, walk, steps, here, closer, r WHERE here.reach_owned_hops = 0 OR closer.reach_owned_hops = here.reach_owned_hops - 1
+WITH target, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH target, walk, steps, collect(CASE WHEN here.reach_owned_hops > 0 THEN [closer, r] END)[0] AS step
+WITH target, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+WITH target, reverse(walk) AS walk, reverse(steps) AS steps
+WHERE walk[0].reach_owned_hops = 0
+RETURN walk[0].uid AS entry, target.uid AS target, [l IN labels(target) WHERE NOT l IN ['HighValue', 'Identity', 'Secret', 'Workload']][0] AS target_kind,
+       target.name AS target_name, target.namespace AS target_namespace, size(steps) AS hops,
+       [n IN walk | n.uid] AS path_uids, [r IN steps | type(r)] AS edge_types, [r IN steps | r.reason] AS reasons
+ORDER BY hops, target

@@ -1,0 +1,106 @@
+// id: workloads-to-cluster-admin
+// title: Workloads that can become cluster-admin
+// category: escalation
+// severity: critical
+// description: Pods and controllers (Deployments, DaemonSets, CronJobs, ...) from which an attacker who
+//   controls them becomes cluster-admin, nearest first, with the shortest path from each.
+//   How: the analysis marks every node with its distance to a cluster-admin (reaches_cluster_admin_hops);
+//   workloads are picked by that mark and each path is walked forward, one hop at a time, to a node one
+//   hop closer; nothing is searched. Needs the marks (`bridgehead analyze`).
+// parameters: max_hops (int 1..12, default 10): longest path to report; limit (int 1..1000, default 100): rows
+// returns: workload, workload_kind, namespace, name, cluster_admin, hops, path_uids, edge_types, reasons
+// mitre: T1078.001, T1611
+MATCH (workload:Workload)
+WHERE workload.reaches_cluster_admin_hops >= 1 AND workload.reaches_cluster_admin_hops <= $max_hops
+WITH workload ORDER BY workload.reaches_cluster_admin_hops, workload.uid LIMIT $limit
+WITH workload, [workload] AS walk, [] AS steps
+// hop 1 of at most 12
+WITH workload, walk, steps, last(walk) AS here
+OPTIONAL MATCH (here)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(closer)
+WITH workload, walk, steps, here, closer, r WHERE here.reaches_cluster_admin_hops = 0 OR closer.reaches_cluster_admin_hops = here.reaches_cluster_admin_hops - 1
+WITH workload, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH workload, walk, steps, collect(CASE WHEN here.reaches_cluster_admin_hops > 0 THEN [closer, r] END)[0] AS step
+WITH workload, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 2 of at most 12
+WITH workload, walk, steps, last(walk) AS here
+OPTIONAL MATCH (here)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(closer)
+WITH workload, walk, steps, here, closer, r WHERE here.reaches_cluster_admin_hops = 0 OR closer.reaches_cluster_admin_hops = here.reaches_cluster_admin_hops - 1
+WITH workload, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH workload, walk, steps, collect(CASE WHEN here.reaches_cluster_admin_hops > 0 THEN [closer, r] END)[0] AS step
+WITH workload, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 3 of at most 12
+WITH workload, walk, steps, last(walk) AS here
+OPTIONAL MATCH (here)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(closer)
+WITH workload, walk, steps, here, closer, r WHERE here.reaches_cluster_admin_hops = 0 OR closer.reaches_cluster_admin_hops = here.reaches_cluster_admin_hops - 1
+WITH workload, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH workload, walk, steps, collect(CASE WHEN here.reaches_cluster_admin_hops > 0 THEN [closer, r] END)[0] AS step
+WITH workload, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 4 of at most 12
+WITH workload, walk, steps, last(walk) AS here
+OPTIONAL MATCH (here)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(closer)
+WITH workload, walk, steps, here, closer, r WHERE here.reaches_cluster_admin_hops = 0 OR closer.reaches_cluster_admin_hops = here.reaches_cluster_admin_hops - 1
+WITH workload, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH workload, walk, steps, collect(CASE WHEN here.reaches_cluster_admin_hops > 0 THEN [closer, r] END)[0] AS step
+WITH workload, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 5 of at most 12
+WITH workload, walk, steps, last(walk) AS here
+OPTIONAL MATCH (here)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(closer)
+WITH workload, walk, steps, here, closer, r WHERE here.reaches_cluster_admin_hops = 0 OR closer.reaches_cluster_admin_hops = here.reaches_cluster_admin_hops - 1
+WITH workload, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH workload, walk, steps, collect(CASE WHEN here.reaches_cluster_admin_hops > 0 THEN [closer, r] END)[0] AS step
+WITH workload, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 6 of at most 12
+WITH workload, walk, steps, last(walk) AS here
+OPTIONAL MATCH (here)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(closer)
+WITH workload, walk, steps, here, closer, r WHERE here.reaches_cluster_admin_hops = 0 OR closer.reaches_cluster_admin_hops = here.reaches_cluster_admin_hops - 1
+WITH workload, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH workload, walk, steps, collect(CASE WHEN here.reaches_cluster_admin_hops > 0 THEN [closer, r] END)[0] AS step
+WITH workload, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 7 of at most 12
+WITH workload, walk, steps, last(walk) AS here
+OPTIONAL MATCH (here)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(closer)
+WITH workload, walk, steps, here, closer, r WHERE here.reaches_cluster_admin_hops = 0 OR closer.reaches_cluster_admin_hops = here.reaches_cluster_admin_hops - 1
+WITH workload, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH workload, walk, steps, collect(CASE WHEN here.reaches_cluster_admin_hops > 0 THEN [closer, r] END)[0] AS step
+WITH workload, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 8 of at most 12
+WITH workload, walk, steps, last(walk) AS here
+OPTIONAL MATCH (here)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(closer)
+WITH workload, walk, steps, here, closer, r WHERE here.reaches_cluster_admin_hops = 0 OR closer.reaches_cluster_admin_hops = here.reaches_cluster_admin_hops - 1
+WITH workload, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH workload, walk, steps, collect(CASE WHEN here.reaches_cluster_admin_hops > 0 THEN [closer, r] END)[0] AS step
+WITH workload, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 9 of at most 12
+WITH workload, walk, steps, last(walk) AS here
+OPTIONAL MATCH (here)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(closer)
+WITH workload, walk, steps, here, closer, r WHERE here.reaches_cluster_admin_hops = 0 OR closer.reaches_cluster_admin_hops = here.reaches_cluster_admin_hops - 1
+WITH workload, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH workload, walk, steps, collect(CASE WHEN here.reaches_cluster_admin_hops > 0 THEN [closer, r] END)[0] AS step
+WITH workload, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 10 of at most 12
+WITH workload, walk, steps, last(walk) AS here
+OPTIONAL MATCH (here)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(closer)
+WITH workload, walk, steps, here, closer, r WHERE here.reaches_cluster_admin_hops = 0 OR closer.reaches_cluster_admin_hops = here.reaches_cluster_admin_hops - 1
+WITH workload, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH workload, walk, steps, collect(CASE WHEN here.reaches_cluster_admin_hops > 0 THEN [closer, r] END)[0] AS step
+WITH workload, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 11 of at most 12
+WITH workload, walk, steps, last(walk) AS here
+OPTIONAL MATCH (here)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(closer)
+WITH workload, walk, steps, here, closer, r WHERE here.reaches_cluster_admin_hops = 0 OR closer.reaches_cluster_admin_hops = here.reaches_cluster_admin_hops - 1
+WITH workload, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH workload, walk, steps, collect(CASE WHEN here.reaches_cluster_admin_hops > 0 THEN [closer, r] END)[0] AS step
+WITH workload, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+// hop 12 of at most 12
+WITH workload, walk, steps, last(walk) AS here
+OPTIONAL MATCH (here)-[r:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|CAN_CREATE_PRIVILEGED_POD|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH|CAN_EDIT_WEBHOOKS|CAN_ESCALATE_PRIVILEGES|CAN_EXEC|CAN_IMPERSONATE|CAN_MODIFY_WORKLOAD|CAN_PATCH_POD|CAN_PROXY_NODE|CAN_READ_SECRET|CAN_RUN_AS|CE_HOSTPATH_WRITE|CE_NSENTER|CE_PRIVILEGED|CE_RUNTIME_SOCKET|CE_SYS_ADMIN|CE_SYS_MODULE|CE_SYS_PTRACE|CONTROLLER_RUNS_POD|CONTROLS_CONTAINER|HAS_SA_TOKEN|HOST_READ_SECRETS|HOST_READ_TOKENS|INGRESS_ROUTES|INTERNET_EXPOSES|IS_CLUSTER_ADMIN|NODE_CONTROLS_POD|PLACES_ON_NODE|READS_MOUNTED_SECRET|SECRET_HOLDS_TOKEN|SERVICE_TARGETS|SHARES_PROCESS_NAMESPACE]->(closer)
+WITH workload, walk, steps, here, closer, r WHERE here.reaches_cluster_admin_hops = 0 OR closer.reaches_cluster_admin_hops = here.reaches_cluster_admin_hops - 1
+WITH workload, walk, steps, here, closer, r ORDER BY closer.uid, type(r)
+WITH workload, walk, steps, collect(CASE WHEN here.reaches_cluster_admin_hops > 0 THEN [closer, r] END)[0] AS step
+WITH workload, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
+WITH workload, walk, steps
+WHERE last(walk).reaches_cluster_admin_hops = 0
+RETURN workload.uid AS workload, [l IN labels(workload) WHERE NOT l IN ['HighValue', 'Identity', 'Secret', 'Workload']][0] AS workload_kind,
+       workload.namespace AS namespace, workload.name AS name, last(walk).uid AS cluster_admin, size(steps) AS hops,
+       [n IN walk | n.uid] AS path_uids, [r IN steps | type(r)] AS edge_types, [r IN steps | r.reason] AS reasons
+ORDER BY hops, workload
