@@ -1,7 +1,8 @@
 """The UI in a real browser: Debian's Chromium driven by Playwright, against `streamlit run app.py` on the demo.
 
 Never `playwright install`: the browser is /usr/bin/chromium (`.ci/run` -> `make test` installs it with apt).
-Screenshots of every page go to docs/screenshots/ (linked from docs/ui.md) and to the test's tmp dir.
+Screenshots of every page are the test's artifacts, in artifacts/screenshots/ (git-ignored); with
+BRIDGEHEAD_UPDATE_SCREENSHOTS=1 they also replace docs/screenshots/ (linked from the README and docs/ui.md).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from graph.store import GraphStore, open_store
 from tests.ui.conftest import HOSTILE_NAME, load_demo
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
+ARTIFACTS = REPO / "artifacts" / "screenshots"
+DOC_SCREENSHOTS = REPO / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -145,11 +147,13 @@ def open_page(page: Any, base: str, slug: str, heading: str) -> None:
     settle(page)
 
 
-def shoot(page: Any, name: str, tmp_path: Path) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    target = SCREENSHOTS / f"{name}.png"
+def shoot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    target = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(target), full_page=True)
-    shutil.copy(target, tmp_path / target.name)  # the test's artifacts
+    assert target.stat().st_size > 10_000, f"{name}: the screenshot is (nearly) empty"
+    if os.environ.get("BRIDGEHEAD_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(target, DOC_SCREENSHOTS / target.name)
 
 
 def graph_frame(page: Any, base: str) -> Any:
@@ -226,12 +230,12 @@ def choose(page: Any, search_label: str, text: str, box_label: str, option: str)
 # -------------------------------------------------------------------------------------------- tests
 
 
-def test_every_page_in_the_browser(served: tuple[str, GraphStore], page: Any, tmp_path: Path) -> None:
+def test_every_page_in_the_browser(served: tuple[str, GraphStore], page: Any) -> None:
     base, _store = served
 
     open_page(page, base, "overview", "Overview")
     page.get_by_text("Nodes per plane and kind").wait_for()
-    shoot(page, "overview", tmp_path)
+    shoot(page, "overview")
 
     # Attack paths: internet -> the ops-admin token (read through Prometheus' secret-reading grant).
     open_page(page, base, "paths", "Attack paths")
@@ -244,7 +248,7 @@ def test_every_page_in_the_browser(served: tuple[str, GraphStore], page: Any, tm
     assert xs["internet"] < xs["k8s:demo:secret:kube-system/ops-admin-token"], "drawn left to right"
     assert page.locator("[data-testid='stDataFrame']").count() >= 2  # paths and steps tables
     wait_drawn(page)
-    shoot(page, "attack-paths", tmp_path)
+    shoot(page, "attack-paths")
 
     prometheus = "k8s:demo:serviceaccount:monitoring/prometheus"
     assert prometheus in nodes
@@ -253,7 +257,7 @@ def test_every_page_in_the_browser(served: tuple[str, GraphStore], page: Any, tm
     page.get_by_role("button", name="Set as start").wait_for()
     page.get_by_role("tab", name=re.compile(r"^Outgoing attack edges")).click()
     page.locator("td[role=gridcell]", has_text="CAN_READ_SECRET").first.wait_for(state="attached")
-    shoot(page, "entity-panel", tmp_path)
+    shoot(page, "entity-panel")
 
     # An edge: its help from the attack catalogue.
     frame = graph_frame(page, base)
@@ -264,7 +268,7 @@ def test_every_page_in_the_browser(served: tuple[str, GraphStore], page: Any, tm
     retry(lambda: (click_in_graph(page, frame, middle["x"], middle["y"]),
                    page.get_by_text("How it is abused").wait_for(timeout=15_000)))  # fmt: skip
     page.get_by_text("Remediation", exact=True).wait_for()
-    shoot(page, "edge-help", tmp_path)
+    shoot(page, "edge-help")
 
     open_page(page, base, "console", "Cypher console")
     page.get_by_label("Query").fill(
@@ -275,14 +279,14 @@ def test_every_page_in_the_browser(served: tuple[str, GraphStore], page: Any, tm
     settle(page)
     page.get_by_text("row(s)").wait_for()
     assert page.get_by_text("Download CSV").count() == 1
-    shoot(page, "cypher-console", tmp_path)
+    shoot(page, "cypher-console")
 
     open_page(page, base, "joint", "Joint review")
     page.get_by_text("mapping(s)").wait_for()
     nodes = drawn_nodes(graph_frame(page, base))
     assert "k8s:demo:serviceaccount:ci/ci-runner" in nodes and "aws:arn:aws:iam::111122223333:role/ci-runner" in nodes
     wait_drawn(page)
-    shoot(page, "joint-review", tmp_path)
+    shoot(page, "joint-review")
 
     # Risk queries: the canned internet -> secrets query, its paths drawn, a node clicked.
     open_page(page, base, "queries", "Risk queries")
@@ -303,7 +307,7 @@ def test_every_page_in_the_browser(served: tuple[str, GraphStore], page: Any, tm
     assert "internet" in nodes and token in nodes, sorted(nodes)
     retry(lambda: (click_node(page, base, token),
                    code_block(page, "secret:kube-system/ops-admin-token").wait_for(timeout=15_000)))  # fmt: skip
-    shoot(page, "risk-queries", tmp_path)
+    shoot(page, "risk-queries")
     page.get_by_role("tab", name="Table").click()
     page.locator("td[role=gridcell]", has_text="secret:kube-system/ops-admin-token").first.wait_for(state="attached")
     assert page.get_by_text("Download CSV").count() == 1
@@ -311,11 +315,11 @@ def test_every_page_in_the_browser(served: tuple[str, GraphStore], page: Any, tm
     page.get_by_text(re.compile(r"^\d+ of \d+ finding\(s\)$")).wait_for()
     graph_frame(page, base)  # the selected finding's path
     wait_drawn(page)
-    shoot(page, "findings", tmp_path)
+    shoot(page, "findings")
     assert page.dialogs == []
 
 
-def test_attacker_controlled_names_are_shown_as_text(served: tuple[str, GraphStore], page: Any, tmp_path: Path) -> None:
+def test_attacker_controlled_names_are_shown_as_text(served: tuple[str, GraphStore], page: Any) -> None:
     base, store = served
     load_demo(store, hostile=True)  # a User subject named <img src=x onerror=alert(1)>, a <script> annotation
     try:
@@ -330,7 +334,7 @@ def test_attacker_controlled_names_are_shown_as_text(served: tuple[str, GraphSto
         assert code_block(page, f"user:{HOSTILE_NAME}").is_visible()
         # The component's info panel shows the name as text, too.
         assert frame.get_by_text(HOSTILE_NAME, exact=True).count() >= 1
-        shoot(page, "hostile-text", tmp_path)
+        shoot(page, "hostile-text")
         for each in [page.main_frame, *page.frames]:
             assert each.locator("img[src='x']").count() == 0, each.url
             assert each.locator("script:has-text(\"alert('annotation')\")").count() == 0, each.url
