@@ -10,6 +10,7 @@ from typing import Any
 
 from graph.analysis.catalogue import traversable_edge_types
 from graph.paths import primary_label
+from graph.schema import ENTITY
 from graph.store import GraphStore, read_pages
 
 EXPORT_FORMAT = 1
@@ -44,7 +45,7 @@ def export_graph(store: GraphStore) -> dict[str, Any]:
         nodes.append(
             {
                 "uid": row["uid"],
-                "labels": sorted(row["labels"]),
+                "labels": sorted(label for label in row["labels"] if label != ENTITY),
                 "primary_label": primary_label(row["labels"]),
                 "kind": row["kind"],
                 "name": row["name"],

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.records import EdgeRecord, NodeRecord, as_json, check_edge, check_edge_kinds, check_node
-from graph.schema import NODE_KINDS, node_kind
+from graph.schema import ENTITY, NODE_KINDS, node_kind
 from graph.store import DEFAULT_BATCH_SIZE, GraphStore
 
 CLEANUP_CHUNK = 10_000
@@ -48,6 +48,11 @@ class LoadReport:
     missing_endpoints: dict[str, int] = field(default_factory=dict)
     deleted_nodes: dict[str, int] = field(default_factory=dict)
     deleted_edges: dict[str, int] = field(default_factory=dict)
+
+
+# Graphs loaded before every kind carried the shared label: give it to them once, or MERGE (which matches
+# on all its labels) would create a second node next to each. Cheap when there is nothing to do.
+LABEL_OLDER_NODES = f"MATCH (n) WHERE n.uid IS NOT NULL AND NOT n:{ENTITY} SET n:{ENTITY} RETURN count(n) AS labelled"
 
 
 def node_statement(label: str) -> str:
@@ -84,7 +89,7 @@ def stale_edges_statement(src_label: str) -> str:
 
 
 SYNC_RUN_STATEMENT = (
-    "MERGE (s:SyncRun {uid: $run_uid}) ON CREATE SET s.first_seen = $now "
+    f"MERGE (s:SyncRun:{ENTITY} {{uid: $run_uid}}) ON CREATE SET s.first_seen = $now "
     "SET s += $props, s.source = $source, s.scope = $scope, s.sync_id = $sync, s.last_seen = $now"
 )
 
@@ -142,6 +147,7 @@ def load(
 
     params = sync.params()
     report = LoadReport()
+    store.write(LABEL_OLDER_NODES)
     for label, rows in node_rows.items():
         store.write_batches(node_statement(label), rows, params, batch_size)
         report.nodes[label] = len(rows)
@@ -205,3 +211,4 @@ def generated_statements() -> Iterable[tuple[str, str]]:
     yield "loader/edge", edge_statement("RUNS_ON", "Pod", "Node")
     yield "loader/sync-run", SYNC_RUN_STATEMENT
     yield "loader/stale-scope-edges", STALE_SCOPE_EDGES
+    yield "loader/label-older-nodes", LABEL_OLDER_NODES

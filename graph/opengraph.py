@@ -29,7 +29,8 @@ from graph.store import GraphStore, read_pages
 SOURCE_KIND = "Bridgehead"
 MAX_KINDS = 3
 PLANE_PREFIX = {"k8s": "K8s", "aws": "AWS", "gcp": "GCP", "bridgehead": "Bridgehead"}
-SHARED_LABELS = (HIGH_VALUE, IDENTITY, SECRET, WORKLOAD)  # in the order they are kept when kinds run out
+# Shared labels that become OpenGraph kinds, in the order they are kept when kinds run out (not Entity: every node has it)
+KIND_LABELS = (HIGH_VALUE, IDENTITY, SECRET, WORKLOAD)
 KIND_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 PAGE_SIZE = 20_000
 USER_MARKS = ("owned", "user_high_value")
@@ -49,7 +50,7 @@ def node_kinds(labels: list[str]) -> list[str]:
     kind = NODE_KINDS.get(primary)
     prefix = PLANE_PREFIX.get(kind.plane if kind else "bridgehead", "Bridgehead")
     kinds = [f"{prefix}_{primary}"]
-    kinds += [f"Bridgehead_{label}" for label in SHARED_LABELS if label in labels]
+    kinds += [f"Bridgehead_{label}" for label in KIND_LABELS if label in labels]
     return [name for name in kinds if KIND_PATTERN.match(name)][:MAX_KINDS]
 
 

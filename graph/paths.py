@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.analysis.catalogue import INTERNET_UID, traversable_edge_types
-from graph.schema import NODE_KINDS
+from graph.schema import ENTITY, NODE_KINDS
 from graph.store import GraphStore
 
 DEFAULT_MAX_HOPS = 8
@@ -83,7 +83,7 @@ class AttackPath:
         }
 
 
-FIND_BY_UID = "MATCH (n) WHERE n.uid = $uid RETURN labels(n) AS labels LIMIT 2"
+FIND_BY_UID = f"MATCH (n:{ENTITY}) WHERE n.uid = $uid RETURN labels(n) AS labels LIMIT 2"
 FIND_CLUSTER_ADMIN = (
     "MATCH (n:ClusterAdmin) WHERE $cluster IS NULL OR n.cluster = $cluster RETURN n.uid AS uid, n.cluster AS cluster "
     "LIMIT 20"

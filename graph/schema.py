@@ -14,6 +14,11 @@ IDENTITY = "Identity"
 SECRET = "Secret"
 WORKLOAD = "Workload"
 HIGH_VALUE = "HighValue"
+# Every node kind carries this label too: one `uid` index that covers all kinds, so a lookup by a uid of
+# any kind (the canned queries take uids) is an index seek instead of a scan of every node.
+ENTITY = "Entity"
+# The labels that are not a node's kind: `[l IN labels(n) WHERE NOT l IN SHARED_LABELS][0]` is its kind.
+SHARED_LABELS = (ENTITY, HIGH_VALUE, IDENTITY, SECRET, WORKLOAD)
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ class NodeKind:
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return (self.label, *self.extra_labels)
+        return (self.label, *self.extra_labels, ENTITY)
 
 
 @dataclass(frozen=True)

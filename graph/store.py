@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from graph import embedded
 from graph.config import GRAPH_NAME, GraphTarget, resolve_graph
-from graph.schema import NODE_KINDS
+from graph.schema import ENTITY, NODE_KINDS
 
 Row = dict[str, Any]
 
@@ -86,14 +86,17 @@ def read_pages(store: GraphStore, statement: str, page: int = 20_000, timeout_ms
         skip += page
 
 
+INDEXED_LABELS = (*NODE_KINDS, ENTITY)
+
+
 def index_statements(dialect: str) -> list[str]:
-    """Index DDL for every node kind's `uid`, in the store's dialect."""
+    """Index DDL for the `uid` of every node kind and of the label all kinds share, in the store's dialect."""
     if dialect == "neo4j":
         return [
-            f"CREATE CONSTRAINT {kind.label.lower()}_uid IF NOT EXISTS FOR (n:{kind.label}) REQUIRE n.uid IS UNIQUE"
-            for kind in NODE_KINDS.values()
+            f"CREATE CONSTRAINT {label.lower()}_uid IF NOT EXISTS FOR (n:{label}) REQUIRE n.uid IS UNIQUE"
+            for label in INDEXED_LABELS
         ]
-    return [f"CREATE INDEX FOR (n:{kind.label}) ON (n.uid)" for kind in NODE_KINDS.values()]
+    return [f"CREATE INDEX FOR (n:{label}) ON (n.uid)" for label in INDEXED_LABELS]
 
 
 class FalkorStore(_BatchedWrites):
@@ -154,9 +157,9 @@ class FalkorStore(_BatchedWrites):
 
     def ensure_indexes(self) -> None:
         existing = {(row["label"], prop) for row in self.read("CALL db.indexes()") for prop in row["properties"]}
-        for kind in NODE_KINDS.values():
-            if (kind.label, "uid") not in existing:
-                self.write(f"CREATE INDEX FOR (n:{kind.label}) ON (n.uid)")
+        for label in INDEXED_LABELS:
+            if (label, "uid") not in existing:
+                self.write(f"CREATE INDEX FOR (n:{label}) ON (n.uid)")
 
     def wipe(self) -> None:
         import redis

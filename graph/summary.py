@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from graph.schema import NODE_KINDS
+from graph.schema import ENTITY, NODE_KINDS
 from graph.store import GraphStore
 
 LABEL_COUNTS = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS nodes"
@@ -52,6 +52,8 @@ class GraphSummary:
 def summarize(store: GraphStore) -> GraphSummary:
     summary = GraphSummary()
     for row in store.read(LABEL_COUNTS):
+        if row["label"] == ENTITY:
+            continue  # every node carries it
         target = summary.nodes_by_kind if row["label"] in NODE_KINDS else summary.nodes_by_shared_label
         target[row["label"]] = int(row["nodes"])
     summary.edges_by_type = {row["type"]: int(row["edges"]) for row in store.read(EDGE_COUNTS)}

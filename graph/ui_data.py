@@ -32,7 +32,7 @@ from graph.paths import (
     resolve_ref,
     shortest_paths,
 )
-from graph.schema import NODE_KINDS, STRUCTURAL_EDGES
+from graph.schema import ENTITY, NODE_KINDS, STRUCTURAL_EDGES
 from graph.store import GraphStore
 from graph.summary import GraphSummary, summarize
 from queries.library import CannedQuery, ParamError
@@ -130,7 +130,7 @@ def _node_ref(row: Mapping[str, Any]) -> NodeRef:
 
 
 NODE_COLUMNS = "n.uid AS uid, labels(n) AS labels, n.name AS name, n.namespace AS namespace, n.cluster AS cluster"
-LOOKUP_NODES = f"MATCH (n) WHERE n.uid IN $uids RETURN {NODE_COLUMNS}"
+LOOKUP_NODES = f"MATCH (n:{ENTITY}) WHERE n.uid IN $uids RETURN {NODE_COLUMNS}"
 
 
 def lookup_nodes(store: GraphStore, uids: Iterable[str]) -> dict[str, NodeRef]:

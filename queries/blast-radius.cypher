@@ -11,7 +11,7 @@
 // returns: source, source_kind, cluster_admin_hops, node_hops, secret_hops, cloud_admin_hops, reachable_nodes,
 //   crown_jewels, jewel_uids, jewel_hops
 // mitre: none
-MATCH (source {uid: $uid})
+MATCH (source:Entity {uid: $uid})
 WITH source, [source] AS frontier, [source] AS seen, [] AS found
 // hop 1 of at most 12: what is one hop further and not seen before
 UNWIND CASE WHEN size(frontier) = 0 OR $max_hops < 1 THEN [null] ELSE frontier END AS here
@@ -85,7 +85,7 @@ OPTIONAL MATCH (here)-[:CAN_ADD_EPHEMERAL_CONTAINER|CAN_APPROVE_CSR|CAN_ATTACH|C
 WITH source, seen, found, collect(DISTINCT reached) AS reached
 WITH source, [n IN reached WHERE NOT n IN seen] AS frontier, seen, found
 WITH source, frontier, seen + frontier AS seen, found + [n IN frontier WHERE n:HighValue | [n.uid, 12]] AS found
-RETURN source.uid AS source, [l IN labels(source) WHERE NOT l IN ['HighValue', 'Identity', 'Secret', 'Workload']][0] AS source_kind,
+RETURN source.uid AS source, [l IN labels(source) WHERE NOT l IN ['Entity', 'HighValue', 'Identity', 'Secret', 'Workload']][0] AS source_kind,
        source.reaches_cluster_admin_hops AS cluster_admin_hops, source.reaches_node_hops AS node_hops,
        source.reaches_secret_hops AS secret_hops, source.reaches_cloud_admin_hops AS cloud_admin_hops,
        size(seen) - 1 AS reachable_nodes, size(found) AS crown_jewels,

@@ -10,7 +10,7 @@
 // mitre: T1078.001
 MATCH (identity)-[admin:IS_CLUSTER_ADMIN]->(anchor:ClusterAdmin)
 RETURN identity.uid AS identity,
-       [l IN labels(identity) WHERE NOT l IN ['HighValue', 'Identity', 'Secret', 'Workload']][0] AS identity_kind,
+       [l IN labels(identity) WHERE NOT l IN ['Entity', 'HighValue', 'Identity', 'Secret', 'Workload']][0] AS identity_kind,
        identity.namespace AS namespace, identity.name AS name, anchor.cluster AS cluster, admin.reason AS reason,
        identity.reach_internet_hops AS internet_hops, identity.reach_owned_hops AS owned_hops
 ORDER BY cluster, identity

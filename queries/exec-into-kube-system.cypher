@@ -13,7 +13,7 @@ WHERE pod.namespace = $namespace
 WITH identity, collect(DISTINCT type(grant)) AS grants, collect(DISTINCT pod.name) AS pod_names,
      collect(grant.reason)[0] AS reason
 RETURN identity.uid AS identity,
-       [l IN labels(identity) WHERE NOT l IN ['HighValue', 'Identity', 'Secret', 'Workload']][0] AS identity_kind,
+       [l IN labels(identity) WHERE NOT l IN ['Entity', 'HighValue', 'Identity', 'Secret', 'Workload']][0] AS identity_kind,
        identity.namespace AS identity_namespace, grants, size(pod_names) AS pods, pod_names[..20] AS pod_names,
        reason, identity.reach_internet_hops AS internet_hops
 ORDER BY pods DESC, identity

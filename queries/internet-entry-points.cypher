@@ -10,7 +10,7 @@
 // mitre: T1190
 MATCH (:Internet)-[exposure:INTERNET_EXPOSES]->(exposed)
 RETURN exposed.uid AS exposed,
-       [l IN labels(exposed) WHERE NOT l IN ['HighValue', 'Identity', 'Secret', 'Workload']][0] AS exposed_kind,
+       [l IN labels(exposed) WHERE NOT l IN ['Entity', 'HighValue', 'Identity', 'Secret', 'Workload']][0] AS exposed_kind,
        exposed.namespace AS namespace, exposed.name AS name, exposure.reason AS reason,
        exposed.reaches_high_value_hops AS high_value_hops, exposed.reaches_cluster_admin_hops AS cluster_admin_hops,
        exposed.reaches_node_hops AS node_hops, exposed.reaches_secret_hops AS secret_hops

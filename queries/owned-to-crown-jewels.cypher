@@ -100,7 +100,7 @@ WITH target, walk, steps, collect(CASE WHEN here.reach_owned_hops > 0 THEN [clos
 WITH target, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
 WITH target, reverse(walk) AS walk, reverse(steps) AS steps
 WHERE walk[0].reach_owned_hops = 0
-RETURN walk[0].uid AS entry, target.uid AS target, [l IN labels(target) WHERE NOT l IN ['HighValue', 'Identity', 'Secret', 'Workload']][0] AS target_kind,
+RETURN walk[0].uid AS entry, target.uid AS target, [l IN labels(target) WHERE NOT l IN ['Entity', 'HighValue', 'Identity', 'Secret', 'Workload']][0] AS target_kind,
        target.name AS target_name, target.namespace AS target_namespace, size(steps) AS hops,
        [n IN walk | n.uid] AS path_uids, [r IN steps | type(r)] AS edge_types, [r IN steps | r.reason] AS reasons
 ORDER BY hops, target

@@ -10,7 +10,7 @@
 // mitre: T1611, T1610
 MATCH (identity)-[grant:CAN_CREATE_PRIVILEGED_POD]->(nodes:ClusterNodes)
 RETURN identity.uid AS identity,
-       [l IN labels(identity) WHERE NOT l IN ['HighValue', 'Identity', 'Secret', 'Workload']][0] AS identity_kind,
+       [l IN labels(identity) WHERE NOT l IN ['Entity', 'HighValue', 'Identity', 'Secret', 'Workload']][0] AS identity_kind,
        identity.namespace AS identity_namespace, nodes.cluster AS cluster, grant.reason AS reason,
        identity.reach_internet_hops AS internet_hops, identity.reach_owned_hops AS owned_hops
 ORDER BY cluster, identity

@@ -19,7 +19,7 @@ OPTIONAL MATCH (pod)-[:HAS_CONTAINER]->(container)
 WITH mounting, collect(DISTINCT pod) AS escaping
 UNWIND mounting + [pod IN escaping WHERE NOT pod IN mounting] AS workload
 RETURN workload.uid AS workload,
-       [l IN labels(workload) WHERE NOT l IN ['HighValue', 'Identity', 'Secret', 'Workload']][0] AS workload_kind,
+       [l IN labels(workload) WHERE NOT l IN ['Entity', 'HighValue', 'Identity', 'Secret', 'Workload']][0] AS workload_kind,
        workload.namespace AS namespace, workload.name AS name, workload.node_name AS node, workload.phase AS phase,
        [path IN workload.host_paths WHERE path ENDS WITH '.sock'] AS sockets,
        [(workload)-[:HAS_CONTAINER]->(container)-[escape:CE_RUNTIME_SOCKET]->() | escape.reason] AS reasons

@@ -10,7 +10,7 @@
 //   max_hops (int 1..12, default 8): farthest object to report; limit (int 1..1000, default 100): rows
 // returns: source, source_kind, namespace, name, hops, internet_hops, owned_hops
 // mitre: none
-MATCH (target {uid: $uid})
+MATCH (target:Entity {uid: $uid})
 WITH target, [target] AS frontier, [target] AS seen, [] AS found
 // hop 1 of at most 12: what is one hop further and not seen before
 UNWIND CASE WHEN size(frontier) = 0 OR $max_hops < 1 THEN [null] ELSE frontier END AS here
@@ -86,7 +86,7 @@ WITH target, [n IN reached WHERE NOT n IN seen] AS frontier, seen, found
 WITH target, frontier, seen + frontier AS seen, found + [n IN frontier | [n, 12]] AS found
 UNWIND found AS hit
 WITH hit[0] AS source, hit[1] AS hops
-RETURN source.uid AS source, [l IN labels(source) WHERE NOT l IN ['HighValue', 'Identity', 'Secret', 'Workload']][0] AS source_kind,
+RETURN source.uid AS source, [l IN labels(source) WHERE NOT l IN ['Entity', 'HighValue', 'Identity', 'Secret', 'Workload']][0] AS source_kind,
        source.namespace AS namespace, source.name AS name, hops,
        source.reach_internet_hops AS internet_hops, source.reach_owned_hops AS owned_hops
 ORDER BY hops, source

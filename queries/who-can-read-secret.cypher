@@ -90,7 +90,7 @@ WITH target, [n IN reached WHERE NOT n IN seen] AS frontier, seen, found
 WITH target, frontier, seen + frontier AS seen, found + [n IN frontier WHERE n:Identity | [n, 12]] AS found
 UNWIND found AS hit
 WITH hit[0] AS identity, hit[1] AS hops
-RETURN identity.uid AS identity, [l IN labels(identity) WHERE NOT l IN ['HighValue', 'Identity', 'Secret', 'Workload']][0] AS identity_kind,
+RETURN identity.uid AS identity, [l IN labels(identity) WHERE NOT l IN ['Entity', 'HighValue', 'Identity', 'Secret', 'Workload']][0] AS identity_kind,
        identity.namespace AS namespace, identity.name AS name, hops,
        coalesce(identity.reaches_cluster_admin_hops = hops, false) AS through_cluster_admin,
        identity.reach_internet_hops AS internet_hops, identity.reach_owned_hops AS owned_hops

@@ -100,7 +100,7 @@ WITH workload, walk, steps, collect(CASE WHEN here.reaches_cluster_admin_hops > 
 WITH workload, CASE WHEN step IS NULL THEN walk ELSE walk + [step[0]] END AS walk, CASE WHEN step IS NULL THEN steps ELSE steps + [step[1]] END AS steps
 WITH workload, walk, steps
 WHERE last(walk).reaches_cluster_admin_hops = 0
-RETURN workload.uid AS workload, [l IN labels(workload) WHERE NOT l IN ['HighValue', 'Identity', 'Secret', 'Workload']][0] AS workload_kind,
+RETURN workload.uid AS workload, [l IN labels(workload) WHERE NOT l IN ['Entity', 'HighValue', 'Identity', 'Secret', 'Workload']][0] AS workload_kind,
        workload.namespace AS namespace, workload.name AS name, last(walk).uid AS cluster_admin, size(steps) AS hops,
        [n IN walk | n.uid] AS path_uids, [r IN steps | type(r)] AS edge_types, [r IN steps | r.reason] AS reasons
 ORDER BY hops, workload

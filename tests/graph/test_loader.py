@@ -48,13 +48,26 @@ def test_provenance_on_every_node_and_edge(store: GraphStore) -> None:
         "p.first_seen AS pfirst, p.last_seen AS plast, e.source AS es, e.scope AS escope, e.sync_id AS esync, "
         "e.first_seen AS efirst, e.last_seen AS elast, labels(p) AS labels"
     )
+    rows[0]["labels"] = sorted(rows[0]["labels"])
     assert rows == [
         {
             "ps": "k8s", "pscope": "k8s:c1", "psync": sync.sync_id, "pfirst": sync.started_ms,
             "plast": sync.started_ms, "es": "k8s", "escope": "k8s:c1", "esync": sync.sync_id,
-            "efirst": sync.started_ms, "elast": sync.started_ms, "labels": ["Pod", "Workload"],
+            "efirst": sync.started_ms, "elast": sync.started_ms, "labels": ["Entity", "Pod", "Workload"],
         }
     ]  # fmt: skip
+
+
+def test_nodes_from_before_the_shared_label_are_labelled_not_duplicated(store: GraphStore) -> None:
+    nodes, edges = _cluster("c1", ["a", "b"])
+    load(store, nodes, edges, Sync.new("k8s", "k8s:c1"), complete_kinds={"Pod", "Node"})
+    before = _counts(store)
+    store.write("MATCH (n) REMOVE n:Entity")  # what an older Bridgehead left behind
+    load(store, nodes, edges, Sync.new("k8s", "k8s:c1"), complete_kinds={"Pod", "Node"})
+    assert _counts(store) == before
+    assert store.read("MATCH (n) WHERE NOT n:Entity RETURN count(n) AS n") == [{"n": 0}]
+    uid = nodes[0].uid
+    assert store.read("MATCH (n:Entity {uid: $uid}) RETURN n.uid AS uid", {"uid": uid}) == [{"uid": uid}]
 
 
 def test_first_seen_survives_a_later_sync(store: GraphStore) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from graph.analysis.catalogue import traversable_edge_types
 from graph.cypher_lint import cypher_errors
-from graph.schema import HIGH_VALUE, IDENTITY, SECRET, WORKLOAD
+from graph.schema import SHARED_LABELS
 from queries.library import (
     DOCS_PATH,
     QUERY_DIR,
@@ -227,7 +227,7 @@ def test_the_check_command_passes_on_the_shipped_library(capsys: pytest.CaptureF
 
 def test_kind_columns_drop_exactly_the_shared_labels() -> None:
     # `[l IN labels(n) WHERE NOT l IN [...]][0]` is a node's primary label: the list must be the schema's.
-    shared = sorted((HIGH_VALUE, IDENTITY, SECRET, WORKLOAD))
+    shared = sorted(SHARED_LABELS)
     for query in load_library().values():
         for listed in re.findall(r"NOT l IN \[([^\]]*)\]", query.body):
             assert sorted(item.strip().strip("'") for item in listed.split(",")) == shared, query.id
