@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -21,12 +19,13 @@ from graph.analysis.catalogue import load_catalogue
 from graph.analysis.docs import render_attack_docs
 from graph.analysis.run import AnalysisReport
 from graph.analysis.run import analyze as run_analysis
+from graph.cli_common import graph_or_exit
 from graph.config import GRAPH_ENV, ConfigError, resolve_graph
 from graph.export import export_graph
 from graph.findings.commands import findings_app, mark_app
 from graph.opengraph import export_opengraph
 from graph.paths import DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT, RefError, paths_via, resolve_ref
-from graph.store import GraphError, GraphStore, open_store
+from graph.store import GraphError
 from graph.summary import GraphSummary, summarize
 from ingest.k8s.files import read_k8s_files
 from ingest.k8s.live import KubeConnectionError, collect_live, current_context, list_contexts, load_client
@@ -122,23 +121,9 @@ def db_wipe(yes: Annotated[bool, typer.Option("--yes", help="Do not ask for conf
     """Delete every node and edge of the configured graph."""
     if not yes and not typer.confirm(f"Delete everything in {resolve_graph().describe()}?"):
         raise typer.Exit(1)
-    with _store() as store:
+    with graph_or_exit() as store:
         store.wipe()
     console.print("graph wiped")
-
-
-@contextlib.contextmanager
-def _store() -> Iterator[GraphStore]:
-    """The configured graph, or a one-line error and exit code 1."""
-    try:
-        store = open_store()
-    except (GraphError, embedded.EmbeddedServerError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from None
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def print_summary(summary: GraphSummary) -> None:
@@ -169,7 +154,7 @@ def print_summary(summary: GraphSummary) -> None:
 @app.command()
 def summary() -> None:
     """Counts per plane and kind, the collections loaded and what they could not see."""
-    with _store() as store:
+    with graph_or_exit() as store:
         print_summary(summarize(store))
 
 
@@ -224,7 +209,7 @@ def ingest_k8s(
 ) -> None:
     """Load a Kubernetes cluster: live through the API, or from `kubectl get -o json` / manifest files."""
     snapshots = _k8s_snapshots(files, cluster, context, all_contexts, in_cluster)
-    with _store() as store:
+    with graph_or_exit() as store:
         for snapshot in snapshots:
             print_ingest(ingest_k8s_snapshot(store, snapshot))
 
@@ -283,7 +268,7 @@ def demo(
     target = resolve_graph()
     if target.backend == "embedded" and target.data_dir is not None and not no_ui:
         embedded.ensure_server(target.data_dir)  # keep it running for the UI
-    with _store() as store:
+    with graph_or_exit() as store:
         for result in ingest_demo(store):
             print_ingest(result)
         print_analysis(run_analysis(store))
@@ -315,7 +300,7 @@ def print_analysis(report: AnalysisReport) -> None:
 @app.command()
 def analyze() -> None:
     """Derive attack edges from what is loaded (re-running replaces the previous analysis)."""
-    with _store() as store:
+    with graph_or_exit() as store:
         print_analysis(run_analysis(store))
 
 
@@ -368,7 +353,7 @@ def export(
     if format not in exporters:
         err.print(f"[red]error:[/] unsupported export format {format!r}; use json or opengraph")
         raise typer.Exit(2)
-    with _store() as store:
+    with graph_or_exit() as store:
         text = json.dumps(exporters[format](store), indent=1, sort_keys=True) + "\n"
     if out:
         out.write_text(text)
@@ -389,7 +374,7 @@ def paths(
     ] = None,
 ) -> None:
     """The shortest attack paths between two objects (optionally through waypoints)."""
-    with _store() as store:
+    with graph_or_exit() as store:
         try:
             waypoints = [resolve_ref(store, ref) for ref in [source, *(via or []), target]]
             found = paths_via(store, waypoints, max_hops=max_hops, limit=limit)

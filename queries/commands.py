@@ -6,12 +6,10 @@ main app's `--graph` / BRIDGEHEAD_GRAPH names.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import sys
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -20,8 +18,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from graph import embedded
-from graph.store import GraphError, GraphStore, open_store
+from graph.cli_common import graph_or_exit
+from graph.store import GraphError
 from queries.library import (
     CATEGORIES,
     DEFAULT_TIMEOUT_MS,
@@ -61,18 +59,6 @@ def _query(query_id: str) -> CannedQuery:
         return get_query(query_id)
     except QueryError as exc:
         raise _fail(str(exc)) from None
-
-
-@contextlib.contextmanager
-def _store() -> Iterator[GraphStore]:
-    try:
-        store = open_store()
-    except (GraphError, embedded.EmbeddedServerError) as exc:
-        raise _fail(str(exc), 1) from None
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 @query_app.command("list")
@@ -167,7 +153,7 @@ def query_run(
         if "limit" in params:
             raise _fail("give the row limit once: --limit N or --param limit=N")
         params["limit"] = limit
-    with _store() as store:
+    with graph_or_exit() as store:
         try:
             result = run_query(store, query, params, timeout_ms=timeout_ms)
         except QueryError as exc:

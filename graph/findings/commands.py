@@ -13,11 +13,10 @@ diff: any NEW finding at or above it) or the graph could not be opened; 2 bad ar
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -26,13 +25,13 @@ import typer
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from graph import embedded
+from graph.cli_common import graph_or_exit
 from graph.findings import formats, sarif
 from graph.findings.compute import Finding, severity_at_least
 from graph.findings.state import FindingsRun, refresh_findings
 from graph.marks import MarkError, mark_high_value, mark_owned
 from graph.paths import RefError, resolve_ref
-from graph.store import GraphError, GraphStore, open_store
+from graph.store import GraphError
 
 findings_app = typer.Typer(
     no_args_is_help=False,
@@ -66,21 +65,8 @@ FailOnOption = Annotated[
 OutOption = Annotated[Path | None, typer.Option("--out", help="Write the report here instead of stdout.")]
 
 
-@contextlib.contextmanager
-def _store() -> Iterator[GraphStore]:
-    try:
-        store = open_store()
-    except (GraphError, embedded.EmbeddedServerError) as exc:
-        err.print(Text(f"error: {exc}", style="red"))
-        raise typer.Exit(1) from None
-    try:
-        yield store
-    finally:
-        store.close()
-
-
 def _refresh() -> FindingsRun:
-    with _store() as store:
+    with graph_or_exit() as store:
         try:
             return refresh_findings(store)
         except GraphError as exc:
@@ -178,7 +164,7 @@ def findings_chokepoints(
 
 
 def _mark(ref: str, owned: bool, off: bool) -> None:
-    with _store() as store:
+    with graph_or_exit() as store:
         try:
             target = resolve_ref(store, ref)
             result = (mark_owned if owned else mark_high_value)(store, target.uid, on=not off)
