@@ -7,12 +7,14 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from graph import embedded
 from graph.analysis.catalogue import load_catalogue
@@ -23,6 +25,7 @@ from graph.cli_common import graph_or_exit
 from graph.config import GRAPH_ENV, ConfigError, resolve_graph
 from graph.export import export_graph
 from graph.findings.commands import findings_app, mark_app
+from graph.findings.compute import SEVERITIES, FindingsReport, compute_findings, sort_key
 from graph.opengraph import export_opengraph
 from graph.paths import DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT, RefError, paths_via, resolve_ref
 from graph.store import GraphError
@@ -271,14 +274,31 @@ def demo(
     with graph_or_exit() as store:
         for result in ingest_demo(store):
             print_ingest(result)
-        print_analysis(run_analysis(store))
+        analysis = run_analysis(store)
+        print_analysis(analysis)
         print_summary(summarize(store))
+        print_findings_headline(compute_findings(store, analysis.reach.graph if analysis.reach else None))
     if not no_ui:
         ui(port=port, host=UI_HOST)
 
 
 attacks_app = typer.Typer(no_args_is_help=True, help="The attack catalogue: what each attack edge means.")
 app.add_typer(attacks_app, name="attacks")
+
+
+def print_findings_headline(report: FindingsReport, top: int = 3) -> None:
+    """How many findings per severity and the most severe few: what to look at first."""
+    if not report.findings:
+        console.print("findings: none (no entry point reaches a crown jewel)")
+        return
+    counts = Counter(finding.severity for finding in report.findings)
+    console.print(
+        "[bold]findings:[/] "
+        + ", ".join(f"{counts[severity]} {severity}" for severity in SEVERITIES if counts[severity])
+        + "  (`bridgehead findings` shows each with its fix)"
+    )
+    for finding in sorted(report.findings, key=sort_key)[:top]:
+        console.print(Text(f"  {finding.severity:8} {finding.title}"))
 
 
 def print_analysis(report: AnalysisReport) -> None:
