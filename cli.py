@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -21,14 +22,14 @@ from graph.analysis.catalogue import load_catalogue
 from graph.analysis.docs import render_attack_docs
 from graph.analysis.run import AnalysisReport
 from graph.analysis.run import analyze as run_analysis
-from graph.cli_common import graph_or_exit
+from graph.cli_common import err, error, graph_or_exit
 from graph.config import GRAPH_ENV, ConfigError, resolve_graph
 from graph.export import export_graph
 from graph.findings.commands import findings_app, mark_app
 from graph.findings.compute import SEVERITIES, FindingsReport, compute_findings, sort_key
 from graph.opengraph import export_opengraph
 from graph.paths import DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT, RefError, paths_via, resolve_ref
-from graph.store import GraphError
+from graph.store import GraphError, GraphStore
 from graph.summary import GraphSummary, summarize
 from ingest.k8s.files import read_k8s_files
 from ingest.k8s.live import KubeConnectionError, collect_live, current_context, list_contexts, load_client
@@ -48,7 +49,6 @@ app.add_typer(findings_app, name="findings")
 app.add_typer(mark_app, name="mark")
 
 console = Console()
-err = Console(stderr=True)
 
 UI_HOST = "127.0.0.1"
 
@@ -69,16 +69,14 @@ def main_options(
     try:
         resolve_graph(graph)
     except ConfigError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        error(f"{exc}")
         raise typer.Exit(2) from None
 
 
 def _embedded_dir() -> Path:
     target = resolve_graph()
     if target.backend != "embedded" or target.data_dir is None:
-        err.print(
-            f"[red]error:[/] `bridgehead db` manages the embedded graph; the configured graph is {target.describe()}"
-        )
+        error(f"`bridgehead db` manages the embedded graph; the configured graph is {target.describe()}")
         raise typer.Exit(2)
     return target.data_dir
 
@@ -94,7 +92,7 @@ def db_start() -> None:
     try:
         info = embedded.start_server(data_dir)
     except embedded.EmbeddedServerError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        error(f"{exc}")
         raise typer.Exit(1) from None
     console.print(f"started: pid {info.pid}, data dir {data_dir}")
 
@@ -149,9 +147,9 @@ def print_summary(summary: GraphSummary) -> None:
     now = time.time() * 1000
     for sync in summary.syncs:
         age_min = (now - sync.finished_at) / 60_000
-        console.print(f"[bold]{sync.scope}[/]: collected {age_min:.0f} min ago")
+        console.print(f"[bold]{escape(sync.scope)}[/]: collected {age_min:.0f} min ago")
         for gap in sync.gaps:
-            console.print(f"  [yellow]not visible:[/] {gap}")
+            console.print(f"  [yellow]not visible:[/] {escape(gap)}")
 
 
 @app.command()
@@ -174,7 +172,7 @@ def ui(
         try:
             embedded.ensure_server(target.data_dir)  # long-running: the UI and later CLI runs share it
         except embedded.EmbeddedServerError as exc:
-            err.print(f"[red]error:[/] {exc}")
+            error(f"{exc}")
             raise typer.Exit(1) from None
     app_path = Path(__file__).resolve().parent / "app.py"
     console.print(f"UI on http://{host}:{port}  (Ctrl-C to stop)")
@@ -187,16 +185,16 @@ def ui(
 
 
 def print_ingest(result: IngestResult) -> None:
-    console.print(f"[bold]{result.scope}[/]: {result.node_count} nodes, {result.edge_count} edges loaded")
+    console.print(f"[bold]{escape(result.scope)}[/]: {result.node_count} nodes, {result.edge_count} edges loaded")
     deleted = sum(result.report.deleted_nodes.values())
     if deleted:
         console.print(f"  removed {deleted} objects no longer present")
     for gap in result.gaps:
-        console.print(f"  [yellow]not visible:[/] {gap} (earlier data of that kind is kept)")
+        console.print(f"  [yellow]not visible:[/] {escape(gap)} (earlier data of that kind is kept)")
     for link, count in result.report.missing_endpoints.items():
         console.print(f"  [yellow]{count} {link} edge(s) point at objects that are not in the graph[/]")
     for problem in result.problems:
-        err.print(f"  [red]skipped:[/] {problem}")
+        err.print(Text.assemble(("  skipped:", "red"), " ", str(problem)))
 
 
 @ingest_app.command("k8s")
@@ -229,7 +227,7 @@ def collect_k8s(
     written = write_snapshot(snapshot, out)
     console.print(f"wrote {len(written)} files to {out}")
     for gap in snapshot.gaps:
-        console.print(f"  [yellow]not visible:[/] {gap.kind}: {gap.reason}")
+        console.print(f"  [yellow]not visible:[/] {gap.kind}: {escape(gap.reason)}")
 
 
 def _k8s_snapshots(
@@ -238,7 +236,7 @@ def _k8s_snapshots(
     if files:
         missing = [str(path) for path in files if not path.exists()]
         if missing:
-            err.print(f"[red]error:[/] no such file or directory: {', '.join(missing)}")
+            error(f"no such file or directory: {', '.join(missing)}")
             raise typer.Exit(2)
         return [read_k8s_files(files, cluster or "")]
     if in_cluster:
@@ -248,7 +246,7 @@ def _k8s_snapshots(
     else:
         targets = [context or current_context()]
     if not targets or (targets == [None] and not in_cluster):
-        err.print("[red]error:[/] no kubeconfig context found; pass --files DIR, --context NAME or --in-cluster")
+        error("no kubeconfig context found; pass --files DIR, --context NAME or --in-cluster")
         raise typer.Exit(2)
     snapshots = []
     for target in targets:
@@ -257,7 +255,7 @@ def _k8s_snapshots(
             client = load_client(target, in_cluster=in_cluster)
             snapshots.append(collect_live(client, name, progress=console.is_terminal))
         except KubeConnectionError as exc:
-            err.print(f"[red]error:[/] {name}: {exc}")
+            error(f"{name}: {exc}")
             raise typer.Exit(1) from None
     return snapshots
 
@@ -274,7 +272,7 @@ def demo(
     with graph_or_exit() as store:
         for result in ingest_demo(store):
             print_ingest(result)
-        analysis = run_analysis(store)
+        analysis = analyse(store)
         print_analysis(analysis)
         print_summary(summarize(store))
         print_findings_headline(compute_findings(store, analysis.reach.graph if analysis.reach else None))
@@ -301,6 +299,12 @@ def print_findings_headline(report: FindingsReport, top: int = 3) -> None:
         console.print(Text(f"  {finding.severity:8} {finding.title}"))
 
 
+def analyse(store: GraphStore) -> AnalysisReport:
+    """The analysis, with what it is doing on a status line (on a terminal; nothing in logs)."""
+    with console.status("analysis") as status:
+        return run_analysis(store, progress=lambda what: status.update(f"analysis: {what}"))
+
+
 def print_analysis(report: AnalysisReport) -> None:
     console.print(
         f"analysis: {report.total_edges} attack edges in {len(report.clusters)} cluster(s) "
@@ -321,7 +325,7 @@ def print_analysis(report: AnalysisReport) -> None:
 def analyze() -> None:
     """Derive attack edges from what is loaded (re-running replaces the previous analysis)."""
     with graph_or_exit() as store:
-        print_analysis(run_analysis(store))
+        print_analysis(analyse(store))
 
 
 @attacks_app.command("list")
@@ -340,7 +344,7 @@ def attacks_show(edge: Annotated[str, typer.Argument(help="Attack-edge type, e.g
     """What an attack edge means, how it is abused, how to fix it, references."""
     attack = load_catalogue().get(edge.upper())
     if attack is None:
-        err.print(f"[red]error:[/] no attack edge {edge!r}; `bridgehead attacks list` shows them all")
+        error(f"no attack edge {edge!r}; `bridgehead attacks list` shows them all")
         raise typer.Exit(2)
     console.print(f"[bold]{attack.edge}[/]: {attack.title}", highlight=False)
     console.print(
@@ -371,7 +375,7 @@ def export(
     """Every node and attack edge, as Bridgehead JSON or BloodHound OpenGraph JSON."""
     exporters = {"json": export_graph, "opengraph": export_opengraph}
     if format not in exporters:
-        err.print(f"[red]error:[/] unsupported export format {format!r}; use json or opengraph")
+        error(f"unsupported export format {format!r}; use json or opengraph")
         raise typer.Exit(2)
     with graph_or_exit() as store:
         text = json.dumps(exporters[format](store), indent=1, sort_keys=True) + "\n"
@@ -399,21 +403,21 @@ def paths(
             waypoints = [resolve_ref(store, ref) for ref in [source, *(via or []), target]]
             found = paths_via(store, waypoints, max_hops=max_hops, limit=limit)
         except (RefError, GraphError) as exc:
-            err.print(f"[red]error:[/] {exc}")
+            error(f"{exc}")
             raise typer.Exit(2) from None
     if as_json:
         sys.stdout.write(json.dumps([path.as_dict() for path in found], indent=1) + "\n")
     elif not found:
-        console.print(f"no attack path from {source} to {target} within {max_hops} hops")
+        console.print(f"no attack path from {source} to {target} within {max_hops} hops", markup=False)
     for number, path in enumerate([] if as_json else found, start=1):
         console.print(f"[bold]path {number}[/] ({path.hops} hops)", highlight=False)
-        console.print(f"  {path.labels[0]} {path.uids[0]}", highlight=False)
+        console.print(f"  {path.labels[0]} {path.uids[0]}", highlight=False, markup=False)
         for edge_type, reason, label, uid in zip(
             path.edge_types, path.reasons, path.labels[1:], path.uids[1:], strict=True
         ):
-            console.print(f"   -[{edge_type}]-> {label} {uid}", highlight=False)
+            console.print(f"   -[{edge_type}]-> {label} {uid}", highlight=False, markup=False)
             if reason:
-                console.print(f"      because {reason}", highlight=False, style="dim")
+                console.print(f"      because {reason}", highlight=False, markup=False, style="dim")
     if not found:
         raise typer.Exit(1)
 

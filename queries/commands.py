@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from graph.cli_common import graph_or_exit
+from graph.cli_common import error, graph_or_exit
 from graph.store import GraphError
 from queries.library import (
     CATEGORIES,
@@ -36,14 +36,13 @@ from queries.library import (
 query_app = typer.Typer(no_args_is_help=True, help="Canned risk queries (queries/*.cypher): list, show, run.")
 
 console = Console()
-err = Console(stderr=True)
 
 FORMATS = ("table", "json", "csv")
 MAX_TABLE_COLUMNS = 5
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/] {message}", highlight=False)
+    error(message)
     return typer.Exit(code)
 
 

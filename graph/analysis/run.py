@@ -89,8 +89,14 @@ def analyze(store: GraphStore, progress: Progress | None = None) -> AnalysisRepo
     started = time.perf_counter()
     load_catalogue()
     report = AnalysisReport(clusters=cluster_names(store))
-    facts_list = [read_cluster_facts(store, cluster) for cluster in report.clusters]
+    facts_list = []
+    for cluster in report.clusters:
+        if progress:
+            progress(f"{cluster}: reading the cluster from the graph")
+        facts_list.append(read_cluster_facts(store, cluster))
     records = to_records(find_attack_edges(facts_list, progress))
+    if progress:
+        progress(f"writing {len(records)} attack edges")
 
     anchors = [NodeRecord("Internet", INTERNET_UID, {"name": "Internet"})]
     for cluster in report.clusters:

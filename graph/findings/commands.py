@@ -25,7 +25,7 @@ import typer
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from graph.cli_common import graph_or_exit
+from graph.cli_common import err, error, graph_or_exit
 from graph.findings import formats, sarif
 from graph.findings.compute import Finding, severity_at_least
 from graph.findings.state import FindingsRun, refresh_findings
@@ -40,7 +40,6 @@ findings_app = typer.Typer(
 mark_app = typer.Typer(no_args_is_help=True, help="Mark a node as owned (an entry point) or as high value.")
 
 console = Console()
-err = Console(stderr=True)
 
 
 class OutputFormat(StrEnum):
@@ -66,11 +65,11 @@ OutOption = Annotated[Path | None, typer.Option("--out", help="Write the report 
 
 
 def _refresh() -> FindingsRun:
-    with graph_or_exit() as store:
+    with graph_or_exit() as store, err.status("findings: searching attack paths"):
         try:
             return refresh_findings(store)
         except GraphError as exc:
-            err.print(Text(f"error: {exc}", style="red"))
+            error(str(exc))
             raise typer.Exit(1) from None
 
 
@@ -149,7 +148,7 @@ def findings_chokepoints(
 ) -> None:
     """The attack steps and nodes whose removal cuts the most entry → crown-jewel paths."""
     if format not in (OutputFormat.table, OutputFormat.json):
-        err.print(Text("error: chokepoints prints table or json", style="red"))
+        error("chokepoints prints table or json")
         raise typer.Exit(2)
     run = _refresh()
     points = run.choke_points[:limit]
@@ -169,7 +168,7 @@ def _mark(ref: str, owned: bool, off: bool) -> None:
             target = resolve_ref(store, ref)
             result = (mark_owned if owned else mark_high_value)(store, target.uid, on=not off)
         except (RefError, MarkError, GraphError) as exc:
-            err.print(Text(f"error: {exc}", style="red"))
+            error(str(exc))
             raise typer.Exit(2) from None
     what = "owned" if owned else "high value"
     console.print(Text(f"{result.label} {result.uid}: {'no longer ' if off else ''}marked {what}"))

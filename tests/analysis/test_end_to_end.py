@@ -152,3 +152,30 @@ def test_attacks_list_show_and_generated_docs_are_current() -> None:
     code, out = cli("embedded", "attacks", "docs")
     docs = Path(__file__).resolve().parents[2] / "docs" / "attacks.md"
     assert docs.read_text() == out, "docs/attacks.md is stale: run `bridgehead attacks docs > docs/attacks.md`"
+
+
+def test_paths_print_attacker_chosen_names_verbatim(tmp_path: Path) -> None:
+    """RBAC subject names are free text: Rich markup in one must be printed, not interpreted (or crash)."""
+    name = "[/x] [bold]mallory"
+    binding = {
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": "hostile-admin"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": name}],
+    }  # fmt: skip
+    role = {
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "cluster-admin"},
+        "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}],
+    }  # fmt: skip
+    (tmp_path / "rbac.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [role, binding]}))
+    uri = f"embedded://{tmp_path / 'graph'}"
+    try:
+        code, out = cli(uri, "ingest", "k8s", "--files", str(tmp_path / "rbac.json"), "--cluster", "c")
+        assert code == 0, out
+        code, out = cli(uri, "analyze")
+        assert code == 0, out
+        code, out = cli(uri, "paths", "--from", f"k8s:c:user:{name}", "--to", "cluster-admin")
+        assert code == 0, out
+        assert f"k8s:c:user:{name}" in out and "-[IS_CLUSTER_ADMIN]->" in out
+    finally:
+        embedded.stop_server(tmp_path / "graph")
