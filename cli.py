@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 
@@ -53,8 +54,18 @@ console = Console()
 UI_HOST = "127.0.0.1"
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(f"bridgehead {version('bridgehead')}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
 def main_options(
+    _version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
     graph: Annotated[
         str | None,
         typer.Option(

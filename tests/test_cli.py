@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,8 @@ def test_demo_loads_analyses_and_says_what_to_fix_first(data_dir: Path) -> None:
     assert "nodes reachable from the internet" in out
     assert "findings: 1 critical, 11 high" in out
     assert "critical Internet → cluster-admin (demo)" in out
+
+
+def test_version(data_dir: Path) -> None:
+    code, out = bridgehead(data_dir, "--version")
+    assert code == 0 and out.strip() == f"bridgehead {version('bridgehead')}"
