@@ -22,7 +22,7 @@ from typing import Any
 
 from graph.analysis.catalogue import INTERNET_UID, Attack, AttackEdge, register
 from graph.analysis.facts import ClusterFacts, Entity
-from graph.analysis.tokens import container_type, describe_container, is_live_pod, live_pods
+from graph.analysis.tokens import container_type, describe_container, is_live_pod, is_native_sidecar, live_pods
 
 ANYWHERE = frozenset({"0.0.0.0/0", "::/0"})
 # Addresses the internet cannot route to. Documentation ranges (RFC 5737, RFC 3849) are deliberately absent:
@@ -333,7 +333,9 @@ def service_targets(facts: ClusterFacts) -> Iterator[AttackEdge]:
             pod = facts.pods.get(pod_uid)
             if pod is None or not is_live_pod(pod) or pod.namespace != service.namespace:
                 continue
-            regular = [c for c in facts.containers_of(pod.uid) if container_type(c) == "container"]
+            regular = [
+                c for c in facts.containers_of(pod.uid) if container_type(c) == "container" or is_native_sidecar(c)
+            ]
             how: dict[str, list[str]] = {}
             if service_ports:
                 for service_port in service_ports:

@@ -15,7 +15,7 @@ would bury every real finding under redundant ones.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from graph.analysis.catalogue import Attack, AttackEdge, cluster_admin_uid, cluster_nodes_uid, register
@@ -40,7 +40,7 @@ from graph.analysis.rbac import (
     principal_for_user,
     rule_allows,
 )
-from graph.analysis.tokens import is_live_pod
+from graph.analysis.tokens import is_live_pod, running_containers
 
 RBAC_API_GROUP = "rbac.authorization.k8s.io"
 CERTIFICATES_API_GROUP = "certificates.k8s.io"
@@ -413,10 +413,17 @@ def _websocket_get_suffices(facts: ClusterFacts) -> bool:
     return version is None or version < WEBSOCKET_CREATE_CHECK_SINCE
 
 
-def _pod_control(facts: ClusterFacts, edge_type: str, permissions: tuple[Permission, ...]) -> Iterator[AttackEdge]:
-    """Edges to every live pod one of the permissions reaches (a finished pod runs nothing)."""
+def _pod_control(
+    facts: ClusterFacts,
+    edge_type: str,
+    permissions: tuple[Permission, ...],
+    eligible: Callable[[Entity], str | None] | None = None,
+) -> Iterator[AttackEdge]:
+    """Edges to every live pod one of the permissions reaches (a finished pod runs nothing). `eligible`, when
+    given, narrows the pods further: it returns what makes a pod abusable (added to the reason) or None."""
     index = facts.rbac
-    pods = _by_namespace(pod for pod in facts.pods.values() if is_live_pod(pod))
+    notes = {pod.uid: eligible(pod) if eligible else "" for pod in facts.pods.values() if is_live_pod(pod)}
+    pods = _by_namespace(pod for pod in facts.pods.values() if notes.get(pod.uid) is not None)
     for holder in _non_admin_holders(facts):
         why = _Why(index, holder.principal)
         reached: dict[str, str] = {}
@@ -425,7 +432,7 @@ def _pod_control(facts: ClusterFacts, edge_type: str, permissions: tuple[Permiss
                 if pod.uid not in reached:
                     reached[pod.uid] = f"{why(permission, pod.namespace, pod.name, by_name)} on pod {pod.ref}"
         for pod_uid, reason in reached.items():
-            yield from _edges(edge_type, holder, "Pod", pod_uid, reason)
+            yield from _edges(edge_type, holder, "Pod", pod_uid, reason + (notes[pod_uid] or ""))
 
 
 def find_exec(facts: ClusterFacts) -> Iterator[AttackEdge]:
@@ -435,11 +442,21 @@ def find_exec(facts: ClusterFacts) -> Iterator[AttackEdge]:
     return _pod_control(facts, "CAN_EXEC", permissions)
 
 
+def _attachable(facts: ClusterFacts) -> Callable[[Entity], str | None]:
+    """Attach only reaches a running container's input when it was started with `stdin: true`."""
+
+    def note(pod: Entity) -> str | None:
+        names = sorted(c.name for c in running_containers(facts, pod) if c.get("stdin"))
+        return f" ({', '.join(f'container {name!r}' for name in names)} with stdin open)" if names else None
+
+    return note
+
+
 def find_attach(facts: ClusterFacts) -> Iterator[AttackEdge]:
     permissions: tuple[Permission, ...] = (Permission("create", "pods/attach"),)
     if _websocket_get_suffices(facts):
         permissions += (Permission("get", "pods/attach"),)
-    return _pod_control(facts, "CAN_ATTACH", permissions)
+    return _pod_control(facts, "CAN_ATTACH", permissions, _attachable(facts))
 
 
 def find_ephemeral_containers(facts: ClusterFacts) -> Iterator[AttackEdge]:
@@ -1100,7 +1117,8 @@ register(
         target="Pod",
         meaning="RBAC allows create on `pods/attach` for the pod (before Kubernetes 1.35 `get` also works over "
         "WebSocket). Attach connects to the main process of a running container: its input when the "
-        "container was started with `stdin: true`, otherwise its output only.",
+        "container was started with `stdin: true`, otherwise its output only, so only pods with such a "
+        "running container get the edge.",
         abuse="`kubectl attach -it -n <ns> <pod> -c <container>`: type into the container's shell or "
         "interpreter if it reads stdin.",
         opsec="Audited as create pods/attach; rarer than exec, so it may escape exec-only alerting.",

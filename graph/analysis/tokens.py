@@ -56,14 +56,20 @@ def container_type(container: Entity) -> str:
 
 def describe_container(container: Entity, pod: Entity) -> str:
     kind = {"init": "init container", "ephemeral": "ephemeral container"}.get(container_type(container), "container")
+    if is_native_sidecar(container):
+        kind = "sidecar container"
     return f'{kind} "{container.name}" of pod {pod.ref}'
 
 
+def is_native_sidecar(container: Entity) -> bool:
+    """An init container with `restartPolicy: Always` keeps running next to the regular containers."""
+    return container_type(container) == "init" and container.get("restart_policy") == "Always"
+
+
 def running_containers(facts: ClusterFacts, pod: Entity) -> list[Entity]:
-    """Containers that run alongside each other in a live pod: regular and ephemeral ones. Init containers
-    have run to completion before the regular containers start (the graph does not record the
-    restartPolicy that would mark a native sidecar)."""
-    return [c for c in facts.containers_of(pod.uid) if container_type(c) != "init"]
+    """Containers that run alongside each other in a live pod: regular, ephemeral and native-sidecar ones.
+    Other init containers have run to completion before the regular containers start."""
+    return [c for c in facts.containers_of(pod.uid) if container_type(c) != "init" or is_native_sidecar(c)]
 
 
 def _edge(edge_type: str, src: Entity, dst: Entity, reason: str) -> AttackEdge:

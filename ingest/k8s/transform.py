@@ -952,6 +952,11 @@ def _container_node(
         "workload_name": entry.name,
         "image": _opt_str(container.get("image"), f"{path}.image"),
         "container_type": context.container_type,
+        # `Always` on an init container makes it a native sidecar: it keeps running next to the others.
+        "restart_policy": _opt_str(container.get("restartPolicy"), f"{path}.restartPolicy"),
+        # Attach reaches a container's input only when it was started with stdin open.
+        "stdin": bool(_opt_bool(container.get("stdin"), f"{path}.stdin")),
+        "tty": bool(_opt_bool(container.get("tty"), f"{path}.tty")),
         "privileged": bool(_opt_bool(security.get("privileged"), f"{path}.securityContext.privileged")),
         # None = not set: Kubernetes then allows escalation (no_new_privs is off).
         "allow_privilege_escalation": _opt_bool(

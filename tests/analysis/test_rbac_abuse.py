@@ -132,7 +132,7 @@ def node(name: str) -> Obj:
     return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}}
 
 
-def pod(namespace_name: str, name: str, phase: str = "Running", node_name: str = "node-a") -> Obj:
+def pod(namespace_name: str, name: str, phase: str = "Running", node_name: str = "node-a", stdin: bool = True) -> Obj:
     return {
         "apiVersion": "v1",
         "kind": "Pod",
@@ -140,7 +140,7 @@ def pod(namespace_name: str, name: str, phase: str = "Running", node_name: str =
         "spec": {
             "serviceAccountName": "app",
             "nodeName": node_name,
-            "containers": [{"name": "main", "image": "nginx"}],
+            "containers": [{"name": "main", "image": "nginx", "stdin": stdin}],
         },
         "status": {"phase": phase},
     }
@@ -498,7 +498,23 @@ def test_star_slash_exec_covers_pods_exec() -> None:
 def test_pods_attach_create_attaches() -> None:
     facts = cluster_with(*grant_attacker(rule(["create"], ["pods/attach"])))
     assert from_attacker("CAN_ATTACH", facts) == LIVE_DEV_PODS
+    assert "container 'main' with stdin open" in reason_of("CAN_ATTACH", facts, uid("pod", "web", "dev"))
     assert from_attacker("CAN_EXEC", facts) == set()
+
+
+def test_attach_needs_a_running_container_with_stdin_open() -> None:
+    closed = pod("dev", "closed", stdin=False)
+    init_only = pod("dev", "init-only", stdin=False)
+    init_only["spec"]["initContainers"] = [{"name": "setup", "image": "busybox", "stdin": True}]  # exited
+    sidecar = pod("dev", "sidecar", stdin=False)
+    sidecar["spec"]["initContainers"] = [
+        {"name": "shell", "image": "busybox", "stdin": True, "restartPolicy": "Always"}
+    ]
+    facts = cluster_with(closed, init_only, sidecar, *grant_attacker(rule(["create"], ["pods/attach"])))
+    attached = from_attacker("CAN_ATTACH", facts)
+    assert uid("pod", "closed", "dev") not in attached and uid("pod", "init-only", "dev") not in attached
+    assert uid("pod", "sidecar", "dev") in attached  # a native sidecar keeps running next to the others
+    assert "container 'shell' with stdin open" in reason_of("CAN_ATTACH", facts, uid("pod", "sidecar", "dev"))
 
 
 def test_ephemeral_containers_patch_adds_a_container() -> None:

@@ -84,6 +84,16 @@ def test_pod_controls_its_running_and_ephemeral_containers_not_exited_init_conta
     assert "ephemeral container" in reason_of(edges, pod_uid("web"), container("web", "debugger"))
 
 
+def test_a_native_sidecar_init_container_is_controlled_like_a_running_one() -> None:
+    spec = DEBUGGED_POD.replace(
+        "initContainers: [{name: migrate, image: migrate}]",
+        "initContainers: [{name: migrate, image: migrate}, {name: mesh, image: envoy, restartPolicy: Always}]",
+    )
+    edges = find("CONTROLS_CONTAINER", facts_for(spec))
+    assert (pod_uid("web"), container("web", "mesh")) in pairs(edges)
+    assert (pod_uid("web"), container("web", "migrate")) not in pairs(edges)
+
+
 def test_finished_pods_and_pod_templates_give_no_container_control() -> None:
     facts = facts_for(
         DEBUGGED_POD.replace("phase: Running", "phase: Succeeded")
