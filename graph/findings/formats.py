@@ -19,6 +19,7 @@ from rich.text import Text
 
 from graph.findings.compute import SEVERITIES, ChokePoint, Finding, PathView
 from graph.findings.state import FindingsRun, counts_by_severity
+from graph.paths import AttackPath
 
 FORMAT_VERSION = 1
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
@@ -52,16 +53,8 @@ def _when(epoch_ms: int | None) -> str:
 
 
 def path_dict(view: PathView) -> dict[str, Any]:
-    return {
-        "hops": view.hops,
-        "nodes": [
-            {"uid": uid, "label": label, "name": name}
-            for uid, label, name in zip(view.uids, view.labels, view.names, strict=True)
-        ],
-        "edges": [
-            {"type": edge_type, "reason": reason} for edge_type, reason in zip(view.types, view.reasons, strict=True)
-        ],
-    }
+    """The same shape as `bridgehead paths --json`."""
+    return AttackPath(view.uids, view.labels, view.names, view.types, view.reasons).as_dict()
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
