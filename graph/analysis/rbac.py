@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from graph.selectors import SELECTOR_OPERATORS, selector_matches
+
 VERB_ALL = "*"
 API_GROUP_ALL = "*"
 RESOURCE_ALL = "*"
@@ -45,7 +47,6 @@ SERVICE_ACCOUNT_GROUP_PREFIX = "system:serviceaccounts:"
 ROLE_KINDS = frozenset({"Role", "ClusterRole"})
 BINDING_KINDS = frozenset({"RoleBinding", "ClusterRoleBinding"})
 SUBJECT_KINDS = frozenset({"ServiceAccount", "User", "Group"})
-LABEL_SELECTOR_OPERATORS = frozenset({"In", "NotIn", "Exists", "DoesNotExist"})
 
 # Built-in cluster-scoped resources as (API group, resource). The API server never puts a namespace on a
 # request for them, so only ClusterRoleBindings can grant them. Cluster-scoped custom resources are unknown
@@ -446,28 +447,14 @@ def normalize_request(request: Request) -> Request:
 
 
 def label_selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
-    """``metav1.LabelSelectorAsSelector``: every matchLabels pair and every matchExpression must hold; the
-    empty selector matches everything. NotIn and DoesNotExist also match objects without the key."""
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(key) != value:
-            return False
+    """``metav1.LabelSelectorAsSelector`` on a selector as read from the graph (JSON): see selector_matches."""
+    expressions = []
     for expression in selector.get("matchExpressions") or ():
-        key, operator = expression.get("key"), expression.get("operator")
-        values = set(expression.get("values") or ())
-        present = key in labels
-        if operator not in LABEL_SELECTOR_OPERATORS:
-            raise RbacDataError(
-                f"label selector operator {operator!r} is not one of {sorted(LABEL_SELECTOR_OPERATORS)}"
-            )
-        if operator == "In" and not (present and labels[key] in values):
-            return False
-        if operator == "NotIn" and present and labels[key] in values:
-            return False
-        if operator == "Exists" and not present:
-            return False
-        if operator == "DoesNotExist" and present:
-            return False
-    return True
+        operator = expression.get("operator")
+        if operator not in SELECTOR_OPERATORS:
+            raise RbacDataError(f"label selector operator {operator!r} is not one of {sorted(SELECTOR_OPERATORS)}")
+        expressions.append((expression.get("key"), operator, set(expression.get("values") or ())))
+    return selector_matches(selector.get("matchLabels") or {}, expressions, labels)
 
 
 def _aggregate_once(

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from graph.records import EdgeRecord, NodeRecord, PropertyError, as_json, check_edge, check_node
+from graph.selectors import SELECTOR_OPERATORS, selector_matches
 from ingest.k8s.kinds import KIND_BY_NAME, kind_for
 from ingest.k8s.redact import SECRET_BEARING_ANNOTATIONS
 
@@ -349,8 +350,6 @@ def _sorted_unique(values: Iterable[str]) -> list[str]:
 # Label selectors (Services, NetworkPolicies, ClusterRole aggregation)
 # --------------------------------------------------------------------------------------------------
 
-SELECTOR_OPERATORS = frozenset({"In", "NotIn", "Exists", "DoesNotExist"})
-
 
 @dataclass(frozen=True)
 class LabelSelector:
@@ -360,20 +359,7 @@ class LabelSelector:
     expressions: tuple[tuple[str, str, frozenset[str]], ...] = ()
 
     def matches(self, labels: Mapping[str, str]) -> bool:
-        if any(labels.get(key) != value for key, value in self.match_labels.items()):
-            return False
-        for key, operator, values in self.expressions:
-            present = key in labels
-            if operator == "In" and not (present and labels[key] in values):
-                return False
-            # NotIn also matches objects without the key, as the API server does.
-            if operator == "NotIn" and present and labels[key] in values:
-                return False
-            if operator == "Exists" and not present:
-                return False
-            if operator == "DoesNotExist" and present:
-                return False
-        return True
+        return selector_matches(self.match_labels, self.expressions, labels)
 
 
 def parse_label_selector(value: Any, path: str) -> LabelSelector:
