@@ -223,7 +223,9 @@ def ingest_k8s(
     snapshots = _k8s_snapshots(files, cluster, context, all_contexts, in_cluster)
     with graph_or_exit() as store:
         for snapshot in snapshots:
-            print_ingest(ingest_k8s_snapshot(store, snapshot))
+            with console.status(Text(f"{snapshot.cluster}: transforming and loading")):
+                result = ingest_k8s_snapshot(store, snapshot)
+            print_ingest(result)
 
 
 @collect_app.command("k8s")
