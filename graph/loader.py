@@ -19,7 +19,7 @@ from typing import Any
 
 from graph.records import EdgeRecord, NodeRecord, as_json, check_edge, check_edge_kinds, check_node
 from graph.schema import ENTITY, NODE_KINDS, node_kind
-from graph.store import DEFAULT_BATCH_SIZE, GraphStore
+from graph.store import DEFAULT_BATCH_SIZE, LABEL_OLDER_NODES, GraphStore
 
 CLEANUP_CHUNK = 10_000
 
@@ -48,11 +48,6 @@ class LoadReport:
     missing_endpoints: dict[str, int] = field(default_factory=dict)
     deleted_nodes: dict[str, int] = field(default_factory=dict)
     deleted_edges: dict[str, int] = field(default_factory=dict)
-
-
-# Graphs loaded before every kind carried the shared label: give it to them once, or MERGE (which matches
-# on all its labels) would create a second node next to each. Cheap when there is nothing to do.
-LABEL_OLDER_NODES = f"MATCH (n) WHERE n.uid IS NOT NULL AND NOT n:{ENTITY} SET n:{ENTITY} RETURN count(n) AS labelled"
 
 
 def node_statement(label: str) -> str:

@@ -87,6 +87,10 @@ def read_pages(store: GraphStore, statement: str, page: int = 20_000, timeout_ms
 
 
 INDEXED_LABELS = (*NODE_KINDS, ENTITY)
+# Graphs loaded before every kind carried the shared label: give it to them, or MERGE (which matches on all
+# its labels) would create a second node next to each, and lookups by uid would miss them. Run by the loader
+# before it writes, and by the embedded store when it first creates the shared label's index.
+LABEL_OLDER_NODES = f"MATCH (n) WHERE n.uid IS NOT NULL AND NOT n:{ENTITY} SET n:{ENTITY} RETURN count(n) AS labelled"
 
 
 def index_statements(dialect: str) -> list[str]:
@@ -157,9 +161,11 @@ class FalkorStore(_BatchedWrites):
 
     def ensure_indexes(self) -> None:
         existing = {(row["label"], prop) for row in self.read("CALL db.indexes()") for prop in row["properties"]}
-        for label in INDEXED_LABELS:
-            if (label, "uid") not in existing:
-                self.write(f"CREATE INDEX FOR (n:{label}) ON (n.uid)")
+        missing = [label for label in INDEXED_LABELS if (label, "uid") not in existing]
+        for label in missing:
+            self.write(f"CREATE INDEX FOR (n:{label}) ON (n.uid)")
+        if ENTITY in missing:
+            self.write(LABEL_OLDER_NODES)
 
     def wipe(self) -> None:
         import redis

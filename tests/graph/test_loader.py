@@ -6,7 +6,7 @@ import pytest
 
 from graph.loader import Sync, load
 from graph.records import EdgeRecord, NodeRecord, PropertyError, check_properties
-from graph.store import GraphStore
+from graph.store import GraphStore, open_store
 
 
 def _cluster(name: str, pods: list[str], node: str = "n1") -> tuple[list[NodeRecord], list[EdgeRecord]]:
@@ -68,6 +68,20 @@ def test_nodes_from_before_the_shared_label_are_labelled_not_duplicated(store: G
     assert store.read("MATCH (n) WHERE NOT n:Entity RETURN count(n) AS n") == [{"n": 0}]
     uid = nodes[0].uid
     assert store.read("MATCH (n:Entity {uid: $uid}) RETURN n.uid AS uid", {"uid": uid}) == [{"uid": uid}]
+
+
+def test_opening_a_graph_from_before_the_shared_label_labels_it(store: GraphStore, graph_uri: str) -> None:
+    nodes, edges = _cluster("c1", ["a"])
+    load(store, nodes, edges, Sync.new("k8s", "k8s:c1"), complete_kinds={"Pod", "Node"})
+    store.write("DROP INDEX ON :Entity(uid)")  # FalkorDB dialect: a graph an older Bridgehead wrote
+    store.write("MATCH (n) REMOVE n:Entity")
+    reopened = open_store(graph_uri)  # the UI opens graphs without loading anything
+    try:
+        uid = nodes[0].uid
+        assert reopened.read("MATCH (n:Entity {uid: $uid}) RETURN n.uid AS uid", {"uid": uid}) == [{"uid": uid}]
+        assert reopened.read("MATCH (n) WHERE NOT n:Entity RETURN count(n) AS n") == [{"n": 0}]
+    finally:
+        reopened.close()
 
 
 def test_first_seen_survives_a_later_sync(store: GraphStore) -> None:
