@@ -80,7 +80,7 @@ def main_options(
     try:
         resolve_graph(graph)
     except ConfigError as exc:
-        error(f"{exc}")
+        error(str(exc))
         raise typer.Exit(2) from None
 
 
@@ -103,7 +103,7 @@ def db_start() -> None:
     try:
         info = embedded.start_server(data_dir)
     except embedded.EmbeddedServerError as exc:
-        error(f"{exc}")
+        error(str(exc))
         raise typer.Exit(1) from None
     console.print(f"started: pid {info.pid}, data dir {data_dir}")
 
@@ -183,7 +183,7 @@ def ui(
         try:
             embedded.ensure_server(target.data_dir)  # long-running: the UI and later CLI runs share it
         except embedded.EmbeddedServerError as exc:
-            error(f"{exc}")
+            error(str(exc))
             raise typer.Exit(1) from None
     app_path = Path(__file__).resolve().parent / "app.py"
     console.print(f"UI on http://{host}:{port}  (Ctrl-C to stop)")
@@ -416,7 +416,7 @@ def paths(
             waypoints = [resolve_ref(store, ref) for ref in [source, *(via or []), target]]
             found = paths_via(store, waypoints, max_hops=max_hops, limit=limit)
         except (RefError, GraphError) as exc:
-            error(f"{exc}")
+            error(str(exc))
             raise typer.Exit(2) from None
     if as_json:
         sys.stdout.write(json.dumps([path.as_dict() for path in found], indent=1) + "\n")
