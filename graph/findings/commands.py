@@ -155,8 +155,10 @@ def findings_chokepoints(
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps([point.as_dict() for point in points], indent=1) + "\n")
         return
-    table = formats.choke_table(points)
-    console.print(table)
+    if not points:
+        console.print("No choke points: no attack path from an entry point to a crown jewel.")
+        return
+    console.print(formats.choke_table(points))
     for point in points:
         if point.kind == "edge" and point.remediation:
             console.print(Text(f"{point.edge_type}: {point.remediation}", style="dim"))

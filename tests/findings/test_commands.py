@@ -56,6 +56,8 @@ def test_fail_on_passes_without_matching_findings(store: GraphStore, cli) -> Non
     assert code == 0 and "No attack path" in out
     code, out = cli("findings", "--format", "nope")
     assert code == 2
+    code, out = cli("findings", "chokepoints")
+    assert code == 0 and "No choke points" in out
 
 
 def test_diff_fails_only_on_new_findings(demo: GraphStore, cli) -> None:
