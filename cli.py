@@ -328,7 +328,7 @@ def print_analysis(report: AnalysisReport) -> None:
     if report.reach:
         marked = report.reach.marked
         console.print(
-            f"reachability: {marked.get('reach_internet_hops', 0)} nodes reachable from the internet, "
+            f"reachability: {max(marked.get('reach_internet_hops', 0) - 1, 0)} objects reachable from the internet, "
             f"{marked.get('reaches_cluster_admin_hops', 0)} can reach cluster-admin "
             f"({report.reach.seconds:.1f}s)"
         )

@@ -88,7 +88,7 @@ def test_demo_loads_analyses_and_says_what_to_fix_first(data_dir: Path) -> None:
     code, out = bridgehead(data_dir, "demo", "--no-ui")
     assert code == 0, out
     assert "k8s:demo:" in out and "attack edges in 1 cluster(s)" in out
-    assert "nodes reachable from the internet" in out
+    assert "73 objects reachable from the internet" in out
     assert "findings: 1 critical, 11 high" in out
     assert "critical Internet → cluster-admin (demo)" in out
 
