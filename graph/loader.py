@@ -19,7 +19,7 @@ from typing import Any
 
 from graph.records import EdgeRecord, NodeRecord, as_json, check_edge, check_edge_kinds, check_node
 from graph.schema import ENTITY, NODE_KINDS, node_kind
-from graph.store import DEFAULT_BATCH_SIZE, LABEL_OLDER_NODES, GraphStore
+from graph.store import DEFAULT_BATCH_SIZE, GraphStore
 
 CLEANUP_CHUNK = 10_000
 
@@ -142,7 +142,6 @@ def load(
 
     params = sync.params()
     report = LoadReport()
-    store.write(LABEL_OLDER_NODES)
     for label, rows in node_rows.items():
         store.write_batches(node_statement(label), rows, params, batch_size)
         report.nodes[label] = len(rows)
@@ -206,4 +205,3 @@ def generated_statements() -> Iterable[tuple[str, str]]:
     yield "loader/edge", edge_statement("RUNS_ON", "Pod", "Node")
     yield "loader/sync-run", SYNC_RUN_STATEMENT
     yield "loader/stale-scope-edges", STALE_SCOPE_EDGES
-    yield "loader/label-older-nodes", LABEL_OLDER_NODES

@@ -87,10 +87,14 @@ def read_pages(store: GraphStore, statement: str, page: int = 20_000, timeout_ms
 
 
 INDEXED_LABELS = (*NODE_KINDS, ENTITY)
-# Graphs loaded before every kind carried the shared label: give it to them, or MERGE (which matches on all
-# its labels) would create a second node next to each, and lookups by uid would miss them. Run by the loader
-# before it writes, and by the embedded store when it first creates the shared label's index.
+# A graph written before every kind carried the shared label: give it the label, or MERGE (which matches on all
+# its labels) would create a second node next to each and lookups by uid would miss them. Each store runs it
+# once, when it creates the shared label's index or constraint (the mark of such a graph).
 LABEL_OLDER_NODES = f"MATCH (n) WHERE n.uid IS NOT NULL AND NOT n:{ENTITY} SET n:{ENTITY} RETURN count(n) AS labelled"
+
+
+ENTITY_CONSTRAINT = f"{ENTITY.lower()}_uid"  # its name in index_statements("neo4j")
+SHOW_CONSTRAINTS = "SHOW CONSTRAINTS YIELD name RETURN name"
 
 
 def index_statements(dialect: str) -> list[str]:
@@ -224,8 +228,11 @@ class Neo4jStore(_BatchedWrites):
         return [record.data() for record in records]
 
     def ensure_indexes(self) -> None:
+        had_entity_constraint = ENTITY_CONSTRAINT in {row["name"] for row in self.read(SHOW_CONSTRAINTS)}
         for statement in index_statements(self.dialect):
             self.write(statement)
+        if not had_entity_constraint:
+            self.write(LABEL_OLDER_NODES)
 
     def wipe(self) -> None:
         while self.write("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS deleted")[0]["deleted"]:
@@ -267,3 +274,4 @@ def all_index_statements() -> Iterable[tuple[str, str]]:
     """Every index statement per dialect, named for the Cypher linter (Neo4j's front-end)."""
     for statement in index_statements("neo4j"):
         yield f"index/neo4j/{statement.split()[2]}", statement
+    yield "index/neo4j/show-constraints", SHOW_CONSTRAINTS

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from graph import export, loader, marks, opengraph, paths, summary
+from graph import store as store_module
 from graph.analysis import facts, reach, run
 from graph.cypher_lint import cypher_errors
 from graph.findings import compute, state
@@ -33,6 +34,7 @@ def write_statements() -> Iterable[tuple[str, str]]:
     yield from loader.generated_statements()
     yield from run.STATEMENTS.items()
     yield from marks.generated_statements()
+    yield "store/label-older-nodes", store_module.LABEL_OLDER_NODES
     yield from ((name, text) for name, text in reach.generated_statements() if "/write-" in name)
     yield from ((name, text) for name, text in state.generated_statements() if name == "findings/resolve")
 

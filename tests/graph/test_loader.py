@@ -58,21 +58,12 @@ def test_provenance_on_every_node_and_edge(store: GraphStore) -> None:
     ]  # fmt: skip
 
 
-def test_nodes_from_before_the_shared_label_are_labelled_not_duplicated(store: GraphStore) -> None:
+def test_a_graph_from_before_the_shared_label_is_labelled_on_open_not_duplicated(
+    store: GraphStore, graph_uri: str
+) -> None:
     nodes, edges = _cluster("c1", ["a", "b"])
     load(store, nodes, edges, Sync.new("k8s", "k8s:c1"), complete_kinds={"Pod", "Node"})
     before = _counts(store)
-    store.write("MATCH (n) REMOVE n:Entity")  # what an older Bridgehead left behind
-    load(store, nodes, edges, Sync.new("k8s", "k8s:c1"), complete_kinds={"Pod", "Node"})
-    assert _counts(store) == before
-    assert store.read("MATCH (n) WHERE NOT n:Entity RETURN count(n) AS n") == [{"n": 0}]
-    uid = nodes[0].uid
-    assert store.read("MATCH (n:Entity {uid: $uid}) RETURN n.uid AS uid", {"uid": uid}) == [{"uid": uid}]
-
-
-def test_opening_a_graph_from_before_the_shared_label_labels_it(store: GraphStore, graph_uri: str) -> None:
-    nodes, edges = _cluster("c1", ["a"])
-    load(store, nodes, edges, Sync.new("k8s", "k8s:c1"), complete_kinds={"Pod", "Node"})
     store.write("DROP INDEX ON :Entity(uid)")  # FalkorDB dialect: a graph an older Bridgehead wrote
     store.write("MATCH (n) REMOVE n:Entity")
     reopened = open_store(graph_uri)  # the UI opens graphs without loading anything
@@ -80,6 +71,8 @@ def test_opening_a_graph_from_before_the_shared_label_labels_it(store: GraphStor
         uid = nodes[0].uid
         assert reopened.read("MATCH (n:Entity {uid: $uid}) RETURN n.uid AS uid", {"uid": uid}) == [{"uid": uid}]
         assert reopened.read("MATCH (n) WHERE NOT n:Entity RETURN count(n) AS n") == [{"n": 0}]
+        load(reopened, nodes, edges, Sync.new("k8s", "k8s:c1"), complete_kinds={"Pod", "Node"})
+        assert _counts(reopened) == before  # MERGE (on every label) found the old nodes
     finally:
         reopened.close()
 
