@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from graph.analysis.reach import ReachReport, compute_reach
 from graph.analysis.run import MARK_CLUSTER_ADMINS
 from graph.paths import FIND_BY_UID, primary_label
-from graph.schema import HIGH_VALUE, NODE_KINDS
+from graph.schema import HIGH_VALUE, NODE_KINDS, node_kind
 from graph.store import GraphStore
 
 
@@ -31,33 +31,25 @@ class MarkResult:
 
 
 def set_owned_statement(label: str) -> str:
-    return f"MATCH (n:{_checked(label)} {{uid: $uid}}) SET n.owned = $value RETURN n.uid AS uid"
+    return f"MATCH (n:{node_kind(label).label} {{uid: $uid}}) SET n.owned = $value RETURN n.uid AS uid"
 
 
 def set_high_value_statement(label: str) -> str:
     # The user's mark replaces the analysis's, so that re-running the analysis (which clears its own marks)
     # keeps the label.
     return (
-        f"MATCH (n:{_checked(label)} {{uid: $uid}}) "
+        f"MATCH (n:{node_kind(label).label} {{uid: $uid}}) "
         "SET n:HighValue, n.user_high_value = true, n.high_value_by_analysis = null RETURN n.uid AS uid"
     )
 
 
 def clear_high_value_statement(label: str) -> str:
-    return (
-        f"MATCH (n:{_checked(label)} {{uid: $uid}}) SET n.user_high_value = null REMOVE n:HighValue RETURN n.uid AS uid"
-    )
+    return f"MATCH (n:{node_kind(label).label} {{uid: $uid}}) SET n.user_high_value = null REMOVE n:HighValue RETURN n.uid AS uid"
 
 
 def clear_user_high_value_statement(label: str) -> str:
     """For kinds that are high value by nature: only the user's property goes."""
-    return f"MATCH (n:{_checked(label)} {{uid: $uid}}) SET n.user_high_value = null RETURN n.uid AS uid"
-
-
-def _checked(label: str) -> str:
-    if label not in NODE_KINDS:
-        raise KeyError(f"unknown node kind {label!r}")
-    return label
+    return f"MATCH (n:{node_kind(label).label} {{uid: $uid}}) SET n.user_high_value = null RETURN n.uid AS uid"
 
 
 def _label_of(store: GraphStore, uid: str) -> str:

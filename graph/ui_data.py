@@ -32,7 +32,7 @@ from graph.paths import (
     resolve_ref,
     shortest_paths,
 )
-from graph.schema import ENTITY, NODE_KINDS, STRUCTURAL_EDGES
+from graph.schema import ENTITY, NODE_KINDS, STRUCTURAL_EDGES, node_kind
 from graph.store import GraphStore
 from graph.summary import GraphSummary, summarize
 from queries.library import CannedQuery, ParamError
@@ -138,10 +138,6 @@ def lookup_nodes(store: GraphStore, uids: Iterable[str]) -> dict[str, NodeRef]:
     if not wanted:
         return {}
     return {row["uid"]: _node_ref(row) for row in store.read(LOOKUP_NODES, {"uids": wanted})}
-
-
-def node_ref(store: GraphStore, uid: str) -> NodeRef | None:
-    return lookup_nodes(store, [uid]).get(uid)
 
 
 @dataclass(frozen=True)
@@ -519,21 +515,15 @@ class Entity:
         return "HighValue" in self.labels
 
 
-def _checked_label(label: str) -> str:
-    if label not in NODE_KINDS:
-        raise ValueError(f"unknown node kind {label!r}")
-    return label
-
-
 def entity_statement(label: str) -> str:
-    return f"MATCH (n:{_checked_label(label)} {{uid: $uid}}) RETURN labels(n) AS labels, properties(n) AS props"
+    return f"MATCH (n:{node_kind(label).label} {{uid: $uid}}) RETURN labels(n) AS labels, properties(n) AS props"
 
 
 def neighbour_statement(label: str, direction: str, edge_types: tuple[str, ...]) -> str:
     pattern = "(n)-[r:{types}]->(m)" if direction == "out" else "(m)-[r:{types}]->(n)"
     pattern = pattern.format(types="|".join(edge_types))
     return (
-        f"MATCH (n:{_checked_label(label)} {{uid: $uid}}) MATCH {pattern} "
+        f"MATCH (n:{node_kind(label).label} {{uid: $uid}}) MATCH {pattern} "
         "RETURN type(r) AS type, m.uid AS uid, labels(m) AS labels, m.name AS name, m.namespace AS namespace, "
         "m.cluster AS cluster, r.reason AS reason ORDER BY type, uid LIMIT $limit"
     )

@@ -27,7 +27,7 @@ from typing import Any
 
 from graph.analysis.catalogue import INTERNET_UID, traversable_edge_types
 from graph.paths import primary_label
-from graph.schema import HIGH_VALUE, NODE_KINDS, SECRET
+from graph.schema import HIGH_VALUE, NODE_KINDS, SECRET, node_kind
 from graph.store import GraphStore, read_pages
 
 PAGE_SIZE = 50_000
@@ -61,8 +61,7 @@ def read_edges_statement(edge_type: str) -> str:
 
 
 def write_marks_statement(label: str) -> str:
-    if label not in NODE_KINDS:
-        raise KeyError(f"unknown node kind {label!r}")
+    label = node_kind(label).label
     sets = ", ".join(f"n.{mark} = r.{mark}" for mark in MARK_PROPERTIES)
     return f"UNWIND $rows AS r MATCH (n:{label} {{uid: r.uid}}) SET {sets} RETURN count(n) AS marked"
 

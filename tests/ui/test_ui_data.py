@@ -172,7 +172,7 @@ def test_entity_has_properties_and_attack_edges(demo: GraphStore) -> None:
 
 def test_entity_of_unknown_uid(demo: GraphStore) -> None:
     assert ui_data.entity(demo, "k8s:demo:pod:nowhere/nothing") is None
-    with pytest.raises(ValueError, match="unknown node kind"):
+    with pytest.raises(KeyError, match="unknown node kind"):
         ui_data.entity_statement("Pod) DETACH DELETE (n")
 
 
