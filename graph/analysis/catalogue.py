@@ -79,3 +79,30 @@ def load_catalogue() -> dict[str, Attack]:
 def traversable_edge_types() -> tuple[str, ...]:
     """The one definition of which relationship types a path search may follow."""
     return tuple(sorted(load_catalogue()))
+
+
+# What an attacker does with each edge type (the tactic); moves into the edge-type entries themselves.
+TACTICS = ("escape", "exposure", "credential-access", "privilege-escalation", "lateral", "identity-bridge")
+_TACTIC_OF: dict[str, str] = {
+    **dict.fromkeys(
+        ("CE_PRIVILEGED", "CE_NSENTER", "CE_SYS_MODULE", "CE_SYS_ADMIN", "CE_SYS_PTRACE", "CE_HOSTPATH_WRITE",
+         "CE_RUNTIME_SOCKET"), "escape"),
+    **dict.fromkeys(("INTERNET_EXPOSES", "INGRESS_ROUTES", "SERVICE_TARGETS"), "exposure"),
+    **dict.fromkeys(
+        ("HAS_SA_TOKEN", "READS_MOUNTED_SECRET", "SECRET_HOLDS_TOKEN", "CAN_READ_SECRET", "HOST_READ_TOKENS",
+         "HOST_READ_SECRETS", "CAN_CREATE_TOKEN"), "credential-access"),
+    **dict.fromkeys(
+        ("IS_CLUSTER_ADMIN", "CAN_ESCALATE_PRIVILEGES", "CAN_IMPERSONATE", "CAN_APPROVE_CSR", "CAN_EDIT_WEBHOOKS",
+         "CAN_EDIT_AWS_AUTH", "CAN_CREATE_PRIVILEGED_POD", "CAN_RUN_AS"), "privilege-escalation"),
+    **dict.fromkeys(
+        ("CONTROLS_CONTAINER", "SHARES_PROCESS_NAMESPACE", "NODE_CONTROLS_POD", "CONTROLLER_RUNS_POD", "CAN_EXEC",
+         "CAN_ATTACH", "CAN_ADD_EPHEMERAL_CONTAINER", "CAN_PATCH_POD", "CAN_MODIFY_WORKLOAD", "CAN_PROXY_NODE",
+         "PLACES_ON_NODE"), "lateral"),
+}  # fmt: skip
+
+
+def edge_types_with_tactic(tactic: str) -> tuple[str, ...]:
+    """The traversable edge types of one tactic (e.g. every container escape), sorted."""
+    if tactic not in TACTICS:
+        raise ValueError(f"unknown tactic {tactic!r}: one of {', '.join(TACTICS)}")
+    return tuple(edge for edge in traversable_edge_types() if _TACTIC_OF.get(edge) == tactic)

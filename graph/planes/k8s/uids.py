@@ -1,0 +1,96 @@
+"""Kubernetes uids: the only place that formats or parses them.
+
+    k8s:<cluster>                                       the cluster
+    k8s:<cluster>:<kind>:<name>                         a cluster-scoped object (`node`, `clusterrole`, `user`, ...)
+    k8s:<cluster>:<kind>:<namespace>/<name>             a namespaced object (`pod`, `serviceaccount`, `secret`, ...)
+    k8s:<cluster>:container:<namespace>/<pod>/<name>    a pod's container
+    k8s:<cluster>:container:<namespace>/<kind>/<controller>/<name>   a pod template's container
+    k8s:<cluster>:cluster-admin, k8s:<cluster>:nodes    the plane's anchors
+
+`<kind>` is the Kubernetes kind in lower case ("secret", not the graph label "KubeSecret"); RBAC subjects
+are `user` and `group`. Names may contain ':' (`system:serviceaccounts`), so a uid splits on the first three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREFIX = "k8s"
+
+
+def scope(cluster: str) -> str:
+    """The loader's scope of one cluster's objects (and the cluster node's own uid)."""
+    return f"{PREFIX}:{cluster}"
+
+
+def object_uid(cluster: str, kind: str, name: str, namespace: str | None = None) -> str:
+    """The uid of a Kubernetes object (or RBAC "User"/"Group"); "Cluster" gives the cluster's own uid."""
+    if kind == "Cluster":
+        return scope(cluster)
+    scoped = f"{namespace}/{name}" if namespace is not None else name
+    return f"{PREFIX}:{cluster}:{kind.lower()}:{scoped}"
+
+
+def container_uid(cluster: str, namespace: str, workload_kind: str, workload_name: str, container: str) -> str:
+    """A pod's container (`<ns>/<pod>/<c>`) or a pod template's container (`<ns>/<kind>/<name>/<c>`)."""
+    if workload_kind == "Pod":
+        return f"{PREFIX}:{cluster}:container:{namespace}/{workload_name}/{container}"
+    return f"{PREFIX}:{cluster}:container:{namespace}/{workload_kind.lower()}/{workload_name}/{container}"
+
+
+def service_account_uid(cluster: str, namespace: str, name: str) -> str:
+    return object_uid(cluster, "ServiceAccount", name, namespace)
+
+
+def secret_uid(cluster: str, namespace: str, name: str) -> str:
+    return object_uid(cluster, "Secret", name, namespace)
+
+
+def configmap_uid(cluster: str, namespace: str, name: str) -> str:
+    return object_uid(cluster, "ConfigMap", name, namespace)
+
+
+def user_uid(cluster: str, name: str) -> str:
+    return object_uid(cluster, "User", name)
+
+
+def group_uid(cluster: str, name: str) -> str:
+    return object_uid(cluster, "Group", name)
+
+
+def cluster_admin_uid(cluster: str) -> str:
+    return f"{PREFIX}:{cluster}:cluster-admin"
+
+
+def cluster_nodes_uid(cluster: str) -> str:
+    """The anchor standing for "any node of this cluster" (where a hand-placed pod may land)."""
+    return f"{PREFIX}:{cluster}:nodes"
+
+
+@dataclass(frozen=True)
+class ParsedUid:
+    cluster: str
+    kind_word: str | None  # "pod", "serviceaccount", "cluster-admin", ...; None for the cluster itself
+    path: str | None  # what follows the kind: "<ns>/<name>", "<name>", ...; None for anchors and the cluster
+
+    @property
+    def name(self) -> str:
+        return (self.path or self.kind_word or self.cluster).rsplit("/", 1)[-1]
+
+    @property
+    def namespace(self) -> str | None:
+        if not self.path or "/" not in self.path or self.kind_word in {"user", "group"}:
+            return None
+        return self.path.split("/", 1)[0]
+
+
+def parse_uid(uid: str) -> ParsedUid | None:
+    """The parts of a Kubernetes uid, or None when `uid` is not one."""
+    prefix, sep, rest = uid.partition(":")
+    if prefix != PREFIX or not sep or not rest:
+        return None
+    cluster, sep, rest = rest.partition(":")
+    if not sep:
+        return ParsedUid(cluster, None, None)
+    kind_word, sep, path = rest.partition(":")
+    return ParsedUid(cluster, kind_word, path if sep else None)
