@@ -9,8 +9,7 @@ import time
 from typing import Any
 
 from graph.analysis.catalogue import traversable_edge_types
-from graph.paths import primary_label
-from graph.schema import ENTITY
+from graph.schema import ENTITY, primary_label
 from graph.store import GraphStore, read_pages
 
 EXPORT_FORMAT = 1

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph.analysis.reach import ReachReport, compute_reach
-from graph.analysis.run import MARK_CLUSTER_ADMINS
-from graph.paths import FIND_BY_UID, primary_label
-from graph.schema import HIGH_VALUE, NODE_KINDS, node_kind
+from graph.analysis.run import mark_admins
+from graph.paths import FIND_BY_UID
+from graph.schema import HIGH_VALUE, NODE_KINDS, node_kind, primary_label
 from graph.store import GraphStore
 
 
@@ -78,7 +78,7 @@ def mark_high_value(store: GraphStore, uid: str, on: bool = True) -> MarkResult:
         store.write(clear_user_high_value_statement(label), {"uid": uid})
     else:
         store.write(clear_high_value_statement(label), {"uid": uid})
-        store.write(MARK_CLUSTER_ADMINS)  # a cluster-admin identity stays a crown jewel
+        mark_admins(store)  # an admin identity stays a crown jewel
     return MarkResult(uid, label, "high_value", on, compute_reach(store))
 
 

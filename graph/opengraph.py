@@ -22,8 +22,7 @@ from typing import Any
 from graph.analysis.catalogue import traversable_edge_types
 from graph.analysis.reach import MARK_PROPERTIES
 from graph.export import KEY_PROPERTIES, export_edges_statement
-from graph.paths import primary_label
-from graph.schema import HIGH_VALUE, IDENTITY, NODE_KINDS, SECRET, WORKLOAD
+from graph.schema import HIGH_VALUE, IDENTITY, NODE_KINDS, SECRET, WORKLOAD, primary_label
 from graph.store import GraphStore, read_pages
 
 SOURCE_KIND = "Bridgehead"

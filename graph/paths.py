@@ -1,8 +1,10 @@
 """Naming objects the way a user would, and bounded shortest attack paths between two of them.
 
-A REF is `internet`, `cluster-admin[:CLUSTER]`, `KIND:NAME` for cluster-scoped kinds (`node:ip-10-0-1-17`)
-or `KIND:NAMESPACE/NAME` (`pod:shop/web-1`, `sa:ci/deployer`, `secret:kube-system/ops-admin-token`),
-optionally with the cluster first (`pod:prod/shop/web-1`), or a raw uid (`k8s:prod:pod:shop/web-1`).
+A REF is an anchor's word (`internet`, `cluster-admin[:CLUSTER]`), `KIND:NAME` for kinds scoped by their
+tenant (`node:ip-10-0-1-17`) or `KIND:NAMESPACE/NAME` (`pod:shop/web-1`, `sa:ci/deployer`,
+`secret:kube-system/ops-admin-token`), optionally with the tenant first (`pod:prod/shop/web-1`), or a raw
+uid of any plane (`k8s:prod:pod:shop/web-1`, an ARN). The words and scoping come from the node kinds
+(graph/schema.py `NodeKind.ref_words`, `scoping`), so a new plane's kinds are nameable without edits here.
 Path search is per pair, with a hop limit and a timeout (DESIGN.md, "Scale").
 """
 
@@ -12,39 +14,18 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from graph.analysis.catalogue import INTERNET_UID, traversable_edge_types
-from graph.schema import ENTITY, NODE_KINDS
+from graph import planes
+from graph.analysis.catalogue import traversable_edge_types
+from graph.schema import ENTITY, NODE_KINDS, NodeKind, primary_label, ref_kinds
 from graph.store import GraphStore
 
 DEFAULT_MAX_HOPS = 8
 MAX_HOPS_LIMIT = 15
 PATH_TIMEOUT_MS = 10_000
 
-REF_KINDS: dict[str, str] = {
-    "pod": "Pod",
-    "container": "Container",
-    "node": "Node",
-    "sa": "ServiceAccount",
-    "serviceaccount": "ServiceAccount",
-    "secret": "KubeSecret",
-    "configmap": "ConfigMap",
-    "service": "Service",
-    "svc": "Service",
-    "ingress": "Ingress",
-    "user": "KubeUser",
-    "group": "KubeGroup",
-    "namespace": "Namespace",
-    "ns": "Namespace",
-    "deployment": "Deployment",
-    "daemonset": "DaemonSet",
-    "statefulset": "StatefulSet",
-    "replicaset": "ReplicaSet",
-    "job": "Job",
-    "cronjob": "CronJob",
-    "role": "Role",
-    "clusterrole": "ClusterRole",
-}
-CLUSTER_SCOPED = {"Node", "KubeUser", "KubeGroup", "Namespace", "ClusterRole"}
+# Derived from the vocabulary (graph/schema.py); kept for the UI's search until it reads ref_kinds() itself.
+REF_KINDS: dict[str, str] = {word: kind.label for word, kind in ref_kinds().items() if not kind.anchor}
+CLUSTER_SCOPED = {label for label, kind in NODE_KINDS.items() if kind.scoping != "namespaced"}
 
 
 class RefError(ValueError):
@@ -84,67 +65,73 @@ class AttackPath:
 
 
 FIND_BY_UID = f"MATCH (n:{ENTITY}) WHERE n.uid = $uid RETURN labels(n) AS labels LIMIT 2"
-FIND_CLUSTER_ADMIN = (
-    "MATCH (n:ClusterAdmin) WHERE $cluster IS NULL OR n.cluster = $cluster RETURN n.uid AS uid, n.cluster AS cluster "
-    "LIMIT 20"
-)
 
 
-def _find_statement(label: str, namespaced: bool) -> str:
-    where = "n.name = $name" + (" AND n.namespace = $namespace" if namespaced else "")
-    where += " AND ($cluster IS NULL OR n.cluster = $cluster)"
-    return f"MATCH (n:{label}) WHERE {where} RETURN n.uid AS uid, n.cluster AS cluster LIMIT 20"
+def tenant_property(kind: NodeKind) -> str:
+    """The property naming a kind's tenant (`cluster` for Kubernetes); `tenant` for Bridgehead's own kinds."""
+    return planes.PLANES[kind.plane].tenant_property if kind.plane in planes.PLANES else "tenant"
+
+
+def find_statement(kind: NodeKind, with_name: bool) -> str:
+    tenant = tenant_property(kind)
+    where = ["n.name = $name"] if with_name else []
+    if with_name and kind.scoping == "namespaced":
+        where.append("n.namespace = $namespace")
+    where.append(f"($tenant IS NULL OR n.{tenant} = $tenant)")
+    return f"MATCH (n:{kind.label}) WHERE {' AND '.join(where)} RETURN n.uid AS uid, n.{tenant} AS tenant LIMIT 20"
+
+
+def _ref_help() -> str:
+    words = ", ".join(sorted(word for word, kind in ref_kinds().items() if not kind.anchor))
+    anchors = ", ".join(sorted(kind.ref_word for kind in NODE_KINDS.values() if kind.anchor))
+    return f"use {anchors}, KIND:NAMESPACE/NAME, KIND:NAME ({words}) or a raw uid"
 
 
 def resolve_ref(store: GraphStore, ref: str) -> Target:
+    """The object a REF names (module docstring); a REF that names nothing or several things is a RefError."""
     ref = ref.strip()
-    if ref.lower() == "internet":
-        return Target("Internet", INTERNET_UID)
     kind_word, sep, rest = ref.partition(":")
-    kind_word = kind_word.lower()
-    if kind_word == "cluster-admin":
-        return _single(store, "ClusterAdmin", "cluster-admin", None, rest or None, ref)
-    if kind_word == "k8s" and sep:  # a raw uid
-        rows = store.read(FIND_BY_UID, {"uid": ref})
-        if not rows:
-            raise RefError(f"no object with uid {ref!r}")
+    kind = ref_kinds().get(kind_word.lower())
+    if kind is not None and kind.anchor:
+        return _single(store, kind, None, None, rest or None, ref)
+    if kind is not None and sep:
+        return _named(store, kind, rest, ref)
+    rows = store.read(FIND_BY_UID, {"uid": ref})  # a raw uid (k8s:..., an ARN, ...)
+    if rows:
         return Target(primary_label(rows[0]["labels"]), ref)
-    if not sep or kind_word not in REF_KINDS:
-        kinds = ", ".join(sorted(REF_KINDS))
-        raise RefError(f"cannot read {ref!r}: use internet, cluster-admin, KIND:NAMESPACE/NAME or KIND:NAME ({kinds})")
-    label = REF_KINDS[kind_word]
+    if planes.parse_uid(ref):
+        raise RefError(f"no object with uid {ref!r}")
+    raise RefError(f"cannot read {ref!r}: {_ref_help()}")
+
+
+def _named(store: GraphStore, kind: NodeKind, rest: str, ref: str) -> Target:
     parts = rest.split("/")
-    namespaced = label not in CLUSTER_SCOPED
-    expected = 2 if namespaced else 1
-    if len(parts) == expected + 1:
-        cluster, parts = parts[0], parts[1:]
-    elif len(parts) == expected:
-        cluster = None
-    else:
-        shape = "NAMESPACE/NAME" if namespaced else "NAME"
-        raise RefError(f"cannot read {ref!r}: {kind_word} takes {kind_word}:{shape} or {kind_word}:CLUSTER/{shape}")
-    namespace, name = (parts[0], parts[1]) if namespaced else (None, parts[0])
-    return _single(store, label, name, namespace, cluster, ref)
+    expected = {"namespaced": 2, "tenant": 1, "global": 1}[kind.scoping]
+    tenant: str | None = None
+    if len(parts) == expected + 1 and kind.scoping != "global":
+        tenant, parts = parts[0], parts[1:]
+    elif len(parts) != expected:
+        word, prefix = kind.ref_word, tenant_property(kind).upper()
+        shape = "NAMESPACE/NAME" if kind.scoping == "namespaced" else "NAME"
+        also = f" or {word}:{prefix}/{shape}" if kind.scoping != "global" else ""
+        raise RefError(f"cannot read {ref!r}: {word} takes {word}:{shape}{also}")
+    namespace, name = (parts[0], parts[1]) if kind.scoping == "namespaced" else (None, parts[0])
+    return _single(store, kind, name, namespace, tenant, ref)
 
 
-def _single(store: GraphStore, label: str, name: str, namespace: str | None, cluster: str | None, ref: str) -> Target:
-    if label == "ClusterAdmin":
-        rows = store.read(FIND_CLUSTER_ADMIN, {"cluster": cluster})
-    else:
-        params = {"name": name, "namespace": namespace, "cluster": cluster}
-        rows = store.read(_find_statement(label, namespace is not None), params)
+def _single(
+    store: GraphStore, kind: NodeKind, name: str | None, namespace: str | None, tenant: str | None, ref: str
+) -> Target:
+    params = {"name": name, "namespace": namespace, "tenant": tenant}
+    rows = store.read(find_statement(kind, name is not None), params)
     if not rows:
-        hint = " (has the analysis run? `bridgehead analyze`)" if label == "ClusterAdmin" else ""
+        hint = " (has the analysis run? `bridgehead analyze`)" if kind.anchor else ""
         raise RefError(f"{ref!r} matches nothing in the graph{hint}")
     if len(rows) > 1:
-        clusters = ", ".join(sorted(str(row["cluster"]) for row in rows))
-        raise RefError(f"{ref!r} matches objects in several clusters ({clusters}); put the cluster first")
-    return Target(label, rows[0]["uid"])
-
-
-def primary_label(labels: list[str]) -> str:
-    """Neo4j does not keep label order: the primary label is the one that is a node kind."""
-    return next((label for label in labels if label in NODE_KINDS), labels[0] if labels else "")
+        tenants = ", ".join(sorted(str(row["tenant"]) for row in rows))
+        noun = tenant_property(kind)
+        raise RefError(f"{ref!r} matches objects in several {noun}s ({tenants}); put the {noun} first")
+    return Target(kind.label, rows[0]["uid"])
 
 
 def path_statement(src_label: str, dst_label: str, max_hops: int, edge_types: tuple[str, ...]) -> str:
@@ -214,9 +201,9 @@ def paths_via(
 
 
 def generated_statements() -> list[tuple[str, str]]:
-    statements = [("paths/find-by-uid", FIND_BY_UID), ("paths/find-cluster-admin", FIND_CLUSTER_ADMIN)]
-    statements += [
-        (f"paths/find/{label}", _find_statement(label, label not in CLUSTER_SCOPED)) for label in REF_KINDS.values()
-    ]
+    statements = [("paths/find-by-uid", FIND_BY_UID)]
+    for kind in NODE_KINDS.values():
+        if kind.ref_words:
+            statements.append((f"paths/find/{kind.label}", find_statement(kind, not kind.anchor)))
     statements.append(("paths/shortest", path_statement("Pod", "KubeSecret", DEFAULT_MAX_HOPS, ("CE_X", "CAN_Y"))))
     return statements

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graph import export, loader, marks, opengraph, paths, summary
+from graph import export, loader, marks, opengraph, paths, planes, summary
 from graph import store as store_module
 from graph.analysis import facts, reach, run
 from graph.cypher_lint import cypher_errors
@@ -21,7 +21,7 @@ PARAMS = {
 
 def read_statements() -> Iterable[tuple[str, str]]:
     yield from summary.STATEMENTS.items()
-    yield from facts.generated_statements()
+    yield from facts.generated_statements(planes.all_planes())
     yield from paths.generated_statements()
     yield from export.generated_statements()
     yield from opengraph.generated_statements()
@@ -32,7 +32,7 @@ def read_statements() -> Iterable[tuple[str, str]]:
 
 def write_statements() -> Iterable[tuple[str, str]]:
     yield from loader.generated_statements()
-    yield from run.STATEMENTS.items()
+    yield from run.generated_statements()
     yield from marks.generated_statements()
     yield "store/label-older-nodes", store_module.LABEL_OLDER_NODES
     yield from ((name, text) for name, text in reach.generated_statements() if "/write-" in name)

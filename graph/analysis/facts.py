@@ -1,7 +1,11 @@
-"""What the attack rules read: one cluster's inventory, read back from the graph (never the collector).
+"""What the attack rules read: one scope of one plane (a cluster, an account), read back from the graph.
 
 Reading the graph, not the collector's memory, is what lets the analysis run after any ingest order and
-be re-run cheaply. Rules get plain typed data and stay pure functions of it.
+be re-run cheaply. Rules get plain typed data and stay pure functions of it. A plane's facts model
+subclasses `ScopeFacts` with the views its rules share (graph/planes/<plane>/facts.py); the reader below
+loads the kinds the plane's vocabulary marks `facts=True` and the structural links it names, selected by
+the loader's `scope` property. `facts_from_records` builds the same facts from transform output, for tests
+without a database.
 """
 
 from __future__ import annotations
@@ -11,13 +15,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from graph.analysis.rbac import BindingDef, RbacIndex, RoleDef, Subject
 from graph.records import EdgeRecord, NodeRecord
-from graph.store import GraphStore
 
-CONTROLLER_KINDS = ("Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job", "CronJob", "ReplicationController")
+if TYPE_CHECKING:
+    from graph.planes import Plane
+    from graph.store import GraphStore
 
 
 @dataclass(frozen=True)
@@ -50,16 +54,16 @@ class Entity:
         return f"{self.namespace}/{self.name}" if self.namespace else self.name
 
 
-@dataclass
-class ClusterFacts:
-    """Everything about one cluster that an attack rule may look at."""
+Links = dict[str, dict[str, list[tuple[str, Mapping[str, Any]]]]]  # type -> source uid -> [(target, props)]
 
-    cluster: str
+
+@dataclass
+class ScopeFacts:
+    """Everything about one scope that an attack rule may look at: entities by kind, structural links."""
+
+    scope: str
     entities: dict[str, dict[str, Entity]] = field(default_factory=lambda: defaultdict(dict))  # kind -> uid -> entity
-    # structural edges: type -> source uid -> [(target uid, edge properties)]
-    links: dict[str, dict[str, list[tuple[str, Mapping[str, Any]]]]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(list))
-    )
+    links: Links = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
 
     def of(self, kind: str) -> dict[str, Entity]:
         return self.entities[kind]
@@ -88,163 +92,61 @@ class ClusterFacts:
                     reverse[edge_type][target].append(source)
         return reverse
 
-    # Convenience views the rules share -------------------------------------------------------
 
-    @property
-    def pods(self) -> dict[str, Entity]:
-        return self.of("Pod")
-
-    @property
-    def nodes(self) -> dict[str, Entity]:
-        return self.of("Node")
-
-    @property
-    def service_accounts(self) -> dict[str, Entity]:
-        return self.of("ServiceAccount")
-
-    @property
-    def secrets(self) -> dict[str, Entity]:
-        return self.of("KubeSecret")
-
-    def controllers(self) -> Iterator[Entity]:
-        for kind in CONTROLLER_KINDS:
-            yield from self.of(kind).values()
-
-    def containers_of(self, owner_uid: str) -> list[Entity]:
-        containers = self.of("Container")
-        return [containers[uid] for uid in self.targets("HAS_CONTAINER", owner_uid) if uid in containers]
-
-    def node_of(self, pod_uid: str) -> Entity | None:
-        node_uids = self.targets("RUNS_ON", pod_uid)
-        return self.nodes.get(node_uids[0]) if node_uids else None
-
-    def pods_on(self, node_uid: str) -> list[Entity]:
-        return [self.pods[uid] for uid in self.sources("RUNS_ON", node_uid) if uid in self.pods]
-
-    def service_account_of(self, workload_uid: str) -> Entity | None:
-        sa_uids = self.targets("USES_SERVICE_ACCOUNT", workload_uid)
-        return self.service_accounts.get(sa_uids[0]) if sa_uids else None
-
-    @cached_property
-    def namespaces_by_name(self) -> dict[str, Entity]:
-        return {entity.name: entity for entity in self.of("Namespace").values()}
-
-    @cached_property
-    def service_accounts_by_namespace(self) -> dict[str, list[Entity]]:
-        grouped: dict[str, list[Entity]] = defaultdict(list)
-        for sa in self.service_accounts.values():
-            grouped[sa.namespace or ""].append(sa)
-        return grouped
-
-    @cached_property
-    def rbac(self) -> RbacIndex:
-        roles = [
-            RoleDef.from_api(_api_role(entity)) for kind in ("Role", "ClusterRole") for entity in self.of(kind).values()
-        ]
-        bindings = [
-            BindingDef.from_api(_api_binding(entity))
-            for kind in ("RoleBinding", "ClusterRoleBinding")
-            for entity in self.of(kind).values()
-        ]
-        # Stored ClusterRole rules are what the API server authorizes with; the aggregation controller
-        # has already written them, and recomputing from a partial snapshot could lose permissions.
-        return RbacIndex(roles, bindings, recompute_aggregation=False)
-
-    def subject_uid(self, subject: Subject) -> str | None:
-        """The graph uid of an RBAC subject (a ServiceAccount, KubeUser or KubeGroup node)."""
-        if subject.kind == "ServiceAccount":
-            uid = f"k8s:{self.cluster}:serviceaccount:{subject.namespace}/{subject.name}"
-            return uid if uid in self.service_accounts else None
-        label, prefix = ("KubeUser", "user") if subject.kind == "User" else ("KubeGroup", "group")
-        uid = f"k8s:{self.cluster}:{prefix}:{subject.name}"
-        return uid if uid in self.of(label) else None
+F = TypeVar("F", bound=ScopeFacts)
 
 
-def _api_role(entity: Entity) -> dict[str, Any]:
-    obj: dict[str, Any] = {
-        "kind": entity.kind,
-        "metadata": {"name": entity.name, "labels": entity.json("labels_json", {})},
-        "rules": entity.json("rules_json", []),
-    }
-    if entity.namespace:
-        obj["metadata"]["namespace"] = entity.namespace
-    selectors = entity.json("aggregation_json")  # the aggregationRule's clusterRoleSelectors
-    if selectors:
-        obj["aggregationRule"] = {"clusterRoleSelectors": selectors}
-    return obj
-
-
-def _api_binding(entity: Entity) -> dict[str, Any]:
-    obj: dict[str, Any] = {
-        "kind": entity.kind,
-        "metadata": {"name": entity.name},
-        "roleRef": {
-            "kind": entity.get("role_kind"),
-            "name": entity.get("role_name"),
-            "apiGroup": "rbac.authorization.k8s.io",
-        },
-        "subjects": entity.json("subjects_json", []),
-    }
-    if entity.namespace:
-        obj["metadata"]["namespace"] = entity.namespace
-    return obj
-
-
-FACT_KINDS = (
-    "Cluster", "Namespace", "Node", "Pod", "Container", *CONTROLLER_KINDS, "ServiceAccount", "KubeUser", "KubeGroup",
-    "KubeSecret", "ConfigMap", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Service", "Ingress",
-    "NetworkPolicy", "WebhookConfiguration",
-)  # fmt: skip
-FACT_LINKS = (
-    "RUNS_ON", "HAS_CONTAINER", "USES_SERVICE_ACCOUNT", "OWNS", "MOUNTS_SECRET", "SELECTS", "ROUTES_TO", "TOKEN_FOR",
-    "APPLIES_TO", "MEMBER_OF",
-)  # fmt: skip
-
-CLUSTERS = "MATCH (c:Cluster) RETURN c.name AS name ORDER BY name"
+def scopes_statement(plane: Plane) -> str:
+    return f"MATCH (n:{plane.tenant_kind}) WHERE n.scope IS NOT NULL RETURN DISTINCT n.scope AS scope ORDER BY scope"
 
 
 def nodes_statement(kind: str) -> str:
-    return f"MATCH (n:{kind}) WHERE n.cluster = $cluster RETURN n.uid AS uid, properties(n) AS props"
+    return f"MATCH (n:{kind}) WHERE n.scope = $scope RETURN n.uid AS uid, properties(n) AS props"
 
 
 def links_statement(edge_type: str) -> str:
     return (
-        f"MATCH (a)-[e:{edge_type}]->(b) WHERE a.cluster = $cluster "
+        f"MATCH (a)-[e:{edge_type}]->(b) WHERE a.scope = $scope "
         "RETURN a.uid AS src, b.uid AS dst, properties(e) AS props"
     )
 
 
-def read_cluster_facts(store: GraphStore, cluster: str) -> ClusterFacts:
-    facts = ClusterFacts(cluster)
-    params = {"cluster": cluster}
-    for kind in FACT_KINDS:
+def plane_scopes(store: GraphStore, plane: Plane) -> list[str]:
+    return [row["scope"] for row in store.read(scopes_statement(plane))]
+
+
+def read_scope_facts(store: GraphStore, plane: Plane, scope: str) -> ScopeFacts:
+    facts = plane.facts_type(scope)
+    params = {"scope": scope}
+    for kind in plane.fact_kinds:
         for row in store.read(nodes_statement(kind), params):
             facts.entities[kind][row["uid"]] = Entity(kind, row["uid"], row["props"])
-    for edge_type in FACT_LINKS:
+    for edge_type in plane.fact_links:
         for row in store.read(links_statement(edge_type), params):
             facts.links[edge_type][row["src"]].append((row["dst"], row["props"]))
     return facts
 
 
-def cluster_names(store: GraphStore) -> list[str]:
-    return [row["name"] for row in store.read(CLUSTERS)]
-
-
-def generated_statements() -> Iterator[tuple[str, str]]:
-    yield "facts/clusters", CLUSTERS
-    for kind in FACT_KINDS:
-        yield f"facts/nodes/{kind}", nodes_statement(kind)
-    for edge_type in FACT_LINKS:
-        yield f"facts/links/{edge_type}", links_statement(edge_type)
-
-
-def facts_from_records(cluster: str, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> ClusterFacts:
-    """The same facts, built from transform output without a database (rule tests use this)."""
-    facts = ClusterFacts(cluster)
+def facts_from_records(
+    facts_type: type[F], scope: str, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord], plane: Plane
+) -> F:
+    """The same facts as `read_scope_facts`, built from transform output without a database."""
+    facts = facts_type(scope)
+    kinds, links = set(plane.fact_kinds), set(plane.fact_links)
     for node in nodes:
-        if node.kind in FACT_KINDS:
-            facts.entities[node.kind][node.uid] = Entity(node.kind, node.uid, {"uid": node.uid, **node.props})
+        if node.kind in kinds:
+            props = {"uid": node.uid, "scope": scope, **node.props}
+            facts.entities[node.kind][node.uid] = Entity(node.kind, node.uid, props)
     for edge in edges:
-        if edge.type in FACT_LINKS:
+        if edge.type in links:
             facts.links[edge.type][edge.src_uid].append((edge.dst_uid, dict(edge.props)))
     return facts
+
+
+def generated_statements(planes: Iterable[Plane]) -> Iterator[tuple[str, str]]:
+    for plane in planes:
+        yield f"facts/{plane.name}/scopes", scopes_statement(plane)
+        for kind in plane.fact_kinds:
+            yield f"facts/nodes/{kind}", nodes_statement(kind)
+        for edge_type in plane.fact_links:
+            yield f"facts/links/{edge_type}", links_statement(edge_type)

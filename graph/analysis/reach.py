@@ -14,6 +14,7 @@ Marks (integers, fewest attack-edge hops; null when there is no path):
   reaches_secret_hops          to a node labelled Secret
   reaches_cloud_admin_hops     to a CloudAdmin node (a cloud plane's admin anchor, when one is loaded)
   reaches_high_value_hops      to any HighValue node
+(one `reaches_*` mark per crown-jewel class, graph/schema.py JEWEL_CLASSES; the kinds name their class)
 A node that is itself an entry or a jewel of a class has 0 for that mark.
 """
 
@@ -25,27 +26,34 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.analysis.catalogue import INTERNET_UID, traversable_edge_types
-from graph.paths import primary_label
-from graph.schema import HIGH_VALUE, NODE_KINDS, SECRET, node_kind
+from graph.analysis.catalogue import traversable_edge_types
+from graph.planes import parse_uid
+from graph.schema import (
+    HIGH_VALUE,
+    HIGH_VALUE_CLASS,
+    INTERNET_UID,
+    JEWEL_CLASSES,
+    NODE_KINDS,
+    JewelClass,
+    node_kind,
+    primary_label,
+)
 from graph.store import GraphStore, read_pages
 
 PAGE_SIZE = 50_000
 READ_TIMEOUT_MS = 120_000
 
-# Label of each crown-jewel class a `reaches_*` mark measures the distance to. CloudAdmin is the anchor the
-# cloud planes will add; until then no node carries it and the mark stays null everywhere.
-JEWEL_MARKS: dict[str, str] = {
-    "reaches_cluster_admin_hops": "ClusterAdmin",
-    "reaches_node_hops": "Node",
-    "reaches_secret_hops": SECRET,
-    "reaches_cloud_admin_hops": "CloudAdmin",
-    "reaches_high_value_hops": HIGH_VALUE,
-}
 ENTRY_MARKS = ("reach_internet_hops", "reach_owned_hops")
+# One `reaches_*_hops` mark per crown-jewel class that has one (graph/schema.py JEWEL_CLASSES); a node is a
+# target of a class when its kind names that class, or, for the high-value class, when it carries HighValue.
+JEWEL_MARKS: dict[str, JewelClass] = {jewel.mark: jewel for jewel in JEWEL_CLASSES if jewel.mark}
 MARK_PROPERTIES: tuple[str, ...] = (*ENTRY_MARKS, *JEWEL_MARKS)
-# Bridgehead's own anchors: their name is all a person needs ("Internet", "cluster-admin (prod)").
-ANCHOR_LABELS = frozenset({"Internet", "ClusterAdmin", "ClusterNodes", "CloudAdmin"})
+
+
+def anchor_labels() -> frozenset[str]:
+    """Bridgehead's and the planes' anchors: their name is all a person needs ("Internet", "cluster-admin (prod)")."""
+    return frozenset(label for label, kind in NODE_KINDS.items() if kind.anchor)
+
 
 READ_NODES = (
     "MATCH (n) WHERE n.uid IS NOT NULL AND NOT n:SyncRun AND NOT n:Finding "
@@ -80,11 +88,13 @@ class GraphNode:
     @property
     def display(self) -> str:
         """How a person names it: `Pod shop/web-1`, `Container shop/web-1/app`, `Internet`, `cluster-admin (prod)`."""
-        if self.label in ANCHOR_LABELS:
+        if self.label in anchor_labels():
             return self.name or self.uid
-        parts = self.uid.split(":", 3)
-        if len(parts) == 4 and parts[0] == "k8s":  # k8s:CLUSTER:KIND:NAMESPACE/NAME: readable by design
-            return f"{self.label} {parts[3]}"
+        parsed = parse_uid(self.uid)
+        if parsed and parsed.kind_word:  # a plane's uid names the object readably by design
+            return (
+                f"{self.label} {parsed.namespace}/{parsed.name}" if parsed.namespace else f"{self.label} {parsed.name}"
+            )
         name = f"{self.namespace}/{self.name}" if self.namespace and self.name else (self.name or self.uid)
         return f"{self.label} {name}"
 
@@ -105,6 +115,13 @@ class AttackGraph:
 
     def with_label(self, label: str) -> set[str]:
         return {uid for uid, node in self.nodes.items() if label in node.labels}
+
+    def jewels(self, jewel: JewelClass) -> set[str]:
+        """The nodes of one crown-jewel class: their kind names it (or, for high-value, they carry HighValue)."""
+        if jewel is HIGH_VALUE_CLASS:
+            return self.with_label(HIGH_VALUE)
+        labels = {label for label, kind in NODE_KINDS.items() if kind.jewel == jewel.name}
+        return {uid for uid, node in self.nodes.items() if node.label in labels}
 
     def owned(self) -> set[str]:
         return {uid for uid, node in self.nodes.items() if node.owned}
@@ -163,8 +180,8 @@ def compute_marks(graph: AttackGraph) -> dict[str, dict[str, int]]:
         "reach_internet_hops": bfs_hops(internet, graph.out),
         "reach_owned_hops": bfs_hops(graph.owned(), graph.out),
     }
-    for mark, label in JEWEL_MARKS.items():
-        marks[mark] = bfs_hops(graph.with_label(label), graph.into)
+    for mark, jewel in JEWEL_MARKS.items():
+        marks[mark] = bfs_hops(graph.jewels(jewel), graph.into)
     return marks
 
 

@@ -43,13 +43,13 @@ import hashlib
 import itertools
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.analysis.catalogue import ATTACKS, INTERNET_UID, load_catalogue
+from graph.analysis.catalogue import ATTACKS, INTERNET_UID, load_catalogue, remediation_for
 from graph.analysis.reach import AttackGraph, read_attack_graph
-from graph.schema import HIGH_VALUE, NODE_KINDS, SECRET
+from graph.schema import JEWEL_CLASSES, NODE_KINDS, JewelClass, jewel_class
 from graph.store import GraphStore
 
 SEVERITIES = ("critical", "high", "medium", "low")  # most severe first
@@ -67,25 +67,6 @@ CONSEQUENCE_EDGES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class JewelClass:
-    kind: str  # finding kind: part of the stable id
-    label: str  # the label that makes a node a jewel of this class
-    rank: int  # 0 is the most important
-    noun: str
-    internet_severity: str
-    owned_severity: str
-
-
-# Checked in this order: the first class whose label a node has is its class.
-JEWEL_CLASSES: tuple[JewelClass, ...] = (
-    JewelClass("cluster-admin", "ClusterAdmin", 0, "cluster-admin", "critical", "high"),
-    JewelClass("cloud-admin", "CloudAdmin", 0, "cloud admin", "critical", "high"),
-    JewelClass("node-takeover", "Node", 1, "node takeover", "high", "medium"),
-    JewelClass("node-takeover", "ClusterNodes", 1, "node takeover", "high", "medium"),
-    JewelClass("secret", SECRET, 3, "secret", "high", "medium"),
-    JewelClass("high-value", HIGH_VALUE, 2, "high-value", "high", "medium"),
-)
 # Anchors whose name already says what they are ("cluster-admin (demo)"): the title is "entry → name".
 SELF_NAMED = frozenset({"ClusterAdmin", "CloudAdmin"})
 UNLABELLED_TITLES = frozenset({"node-takeover", "secret"})  # the class noun already says what the jewel is
@@ -101,11 +82,6 @@ def finding_id(entry_uid: str, jewel_uid: str, kind: str) -> str:
 
 def severity_at_least(severity: str, threshold: str) -> bool:
     return SEVERITY_ORDER[severity] <= SEVERITY_ORDER[threshold]
-
-
-def jewel_class(labels: Iterable[str]) -> JewelClass | None:
-    present = set(labels)
-    return next((cls for cls in JEWEL_CLASSES if cls.label in present), None)
 
 
 def severity_for(cls: JewelClass, from_internet: bool, hops: int) -> str:
@@ -461,15 +437,15 @@ def _finding(graph: AttackGraph, candidate: _Candidate, global_score: Mapping[Ed
         title = f"{entry_node.display} → {jewel_node.display}"
     else:
         jewel_name = jewel_node.display
-        if candidate.cls.kind in UNLABELLED_TITLES and jewel_name.startswith(f"{jewel_node.label} "):
+        if candidate.cls.finding_kind in UNLABELLED_TITLES and jewel_name.startswith(f"{jewel_node.label} "):
             jewel_name = jewel_name[len(jewel_node.label) + 1 :]  # "secret: shop/db", not "secret: KubeSecret shop/db"
         title = f"{entry_node.display} → {candidate.cls.noun}: {jewel_name}"
     if paths.entry != INTERNET_UID:
         title = f"{title} (from owned)"
     attack = ATTACKS.get(edge_type)
     return Finding(
-        id=finding_id(paths.entry, jewel, candidate.cls.kind),
-        kind=candidate.cls.kind,
+        id=finding_id(paths.entry, jewel, candidate.cls.finding_kind),
+        kind=candidate.cls.finding_kind,
         severity=severity_for(candidate.cls, paths.entry == INTERNET_UID, hops),
         title=title,
         entry_uid=paths.entry,
@@ -482,7 +458,7 @@ def _finding(graph: AttackGraph, candidate: _Candidate, global_score: Mapping[Ed
         path=_path_view(graph, first, paths.entry),
         other_paths=[_path_view(graph, edges, paths.entry) for edges in others],
         remediation_edge=edge_type,
-        remediation_rule=attack.rule if attack else "",
+        remediation_rule=", ".join(attack.rule_ids) if attack else "",
         remediation=attack.remediation if attack else "",
         remediation_step=len(head),
         remediation_share=share,
@@ -568,7 +544,7 @@ def _split_edge_key(key: str) -> Edge:
 
 
 def sort_key(finding: Finding) -> tuple[Any, ...]:
-    rank = next((cls.rank for cls in JEWEL_CLASSES if cls.kind == finding.kind), 9)
+    rank = next((cls.rank for cls in JEWEL_CLASSES if cls.finding_kind == finding.kind), 9)
     return (SEVERITY_ORDER.get(finding.severity, 9), rank, finding.hops, finding.title, finding.id)
 
 
@@ -580,18 +556,20 @@ def reasons_statement(src_label: str, edge_type: str, dst_label: str) -> str:
         raise KeyError(f"unknown attack edge type {edge_type!r}")
     return (
         f"UNWIND $rows AS r MATCH (a:{src_label} {{uid: r.src}})-[e:{edge_type}]->(b:{dst_label} {{uid: r.dst}}) "
-        "RETURN r.src AS src, r.dst AS dst, e.reason AS reason"
+        "RETURN r.src AS src, r.dst AS dst, e.reason AS reason, e.rule AS rule"
     )
 
 
 def fill_reasons(store: GraphStore, graph: AttackGraph, findings: Sequence[Finding]) -> None:
-    """Read the `reason` of every attack edge on the findings' paths (only those: reasons are long text)."""
+    """Read the `reason` of every attack edge on the findings' paths (only those: reasons are long text), and
+    the rules that fired the remediation step: a rule's own remediation beats its edge type's."""
     wanted: dict[tuple[str, str, str], set[tuple[str, str]]] = defaultdict(set)
     views = [view for finding in findings for view in (finding.path, *finding.other_paths)]
     for view in views:
         for src, edge_type, dst in view.edges():
             wanted[(graph.label(src), edge_type, graph.label(dst))].add((src, dst))
     reasons: dict[Edge, str] = {}
+    fired: dict[Edge, list[str]] = {}
     for (src_label, edge_type, dst_label), pairs in sorted(wanted.items()):
         if src_label not in NODE_KINDS or dst_label not in NODE_KINDS or edge_type not in ATTACKS:
             continue
@@ -599,9 +577,18 @@ def fill_reasons(store: GraphStore, graph: AttackGraph, findings: Sequence[Findi
         statement = reasons_statement(src_label, edge_type, dst_label)
         for start in range(0, len(rows), REASONS_BATCH):
             for result in store.read(statement, {"rows": rows[start : start + REASONS_BATCH]}):
-                reasons[(result["src"], edge_type, result["dst"])] = str(result["reason"] or "")
+                edge = (result["src"], edge_type, result["dst"])
+                reasons[edge] = str(result["reason"] or "")
+                fired[edge] = [rule for rule in str(result["rule"] or "").split(", ") if rule]
     for view in views:
         view.reasons = [reasons.get(edge, "") for edge in view.edges()]
+    for finding in findings:
+        steps = finding.path.edges()
+        if finding.remediation_edge and finding.remediation_step < len(steps):
+            rule_ids = fired.get(steps[finding.remediation_step], [])
+            if rule_ids:
+                finding.remediation_rule = ", ".join(rule_ids)
+                finding.remediation = remediation_for(finding.remediation_edge, rule_ids)
 
 
 def compute_findings(store: GraphStore, graph: AttackGraph | None = None) -> FindingsReport:

@@ -1,7 +1,7 @@
 """Findings as SARIF 2.1.0, for code-scanning dashboards and CI.
 
-One run; `tool.driver.rules` are the attack-catalogue entries the findings' paths use (id = the attack's rule
-id, help = its remediation, helpUri = its first reference). Each finding is one result:
+One run; `tool.driver.rules` are the rules (graph/analysis/catalogue.py) of the edge types on the findings'
+paths (id = the rule id, help = its remediation, helpUri = its first reference). Each finding is one result:
   ruleId         the rule of the remediation step (the step whose removal breaks the most paths)
   level          error (critical, high) / warning (medium) / note (low); `properties.security-severity` too
   message        entry → jewel, the path and the fix, as plain text
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
-from graph.analysis.catalogue import ATTACKS, Attack, load_catalogue
+from graph.analysis.catalogue import ATTACKS, EdgeType, load_catalogue, remediation_for
 from graph.findings.compute import Finding, PathView
 
 SARIF_VERSION = "2.1.0"
@@ -37,19 +37,25 @@ def _tool_version() -> str:
         return "0.0.0"
 
 
-def _rule(attack: Attack) -> dict[str, Any]:
+def _rule(rule_id: str, attack: EdgeType) -> dict[str, Any]:
     references = "\n".join(f"- {reference}" for reference in attack.references)
+    remediation = remediation_for(attack.name, [rule_id])
     rule: dict[str, Any] = {
-        "id": attack.rule,
-        "name": attack.edge,
+        "id": rule_id,
+        "name": attack.name,
         "shortDescription": {"text": attack.title},
         "fullDescription": {"text": attack.meaning},
         "help": {
-            "text": f"{attack.remediation}\n\nAbuse: {attack.abuse}\n\nReferences:\n{references}",
-            "markdown": f"**Remediation.** {attack.remediation}\n\n**Abuse.** {attack.abuse}\n\n"
+            "text": f"{remediation}\n\nAbuse: {attack.abuse}\n\nReferences:\n{references}",
+            "markdown": f"**Remediation.** {remediation}\n\n**Abuse.** {attack.abuse}\n\n"
             f"**Opsec.** {attack.opsec}\n\n**References.**\n{references}",
         },
-        "properties": {"tags": ["security", "attack-path", attack.mitre], "edge": attack.edge, "mitre": attack.mitre},
+        "properties": {
+            "tags": ["security", "attack-path", attack.mitre],
+            "edge": attack.name,
+            "mitre": attack.mitre,
+            "tactic": attack.tactic,
+        },
     }
     if attack.references:
         rule["helpUri"] = attack.references[0]
@@ -93,8 +99,10 @@ def _message(finding: Finding) -> str:
 def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     edge = finding.remediation_edge or (finding.path.types[0] if finding.path.types else "")
     attack = ATTACKS.get(edge)
+    fired = [rule for rule in finding.remediation_rule.split(", ") if rule in rule_index]
+    rule_id = fired[0] if fired else (attack.rule_ids[0] if attack and attack.rule_ids else "bridgehead.finding")
     result: dict[str, Any] = {
-        "ruleId": attack.rule if attack else "bridgehead.finding",
+        "ruleId": rule_id,
         "level": LEVELS.get(finding.severity, "warning"),
         "message": {"text": _message(finding)},
         "partialFingerprints": {FINGERPRINT_KEY: finding.id},
@@ -120,8 +128,8 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
             "techniques": finding.techniques,
         },
     }  # fmt: skip
-    if attack:
-        result["ruleIndex"] = rule_index[attack.rule]
+    if rule_id in rule_index:
+        result["ruleIndex"] = rule_index[rule_id]
     return result
 
 
@@ -129,11 +137,13 @@ def build_sarif(findings: Sequence[Finding], resolved: Sequence[Finding] = ()) -
     """A SARIF 2.1.0 log: the current findings, then (for a diff) the resolved ones as `absent`."""
     load_catalogue()
     everything = [*findings, *resolved]
-    used = sorted(
-        {edge for finding in everything for edge in (*finding.path.types, finding.remediation_edge) if edge in ATTACKS},
-        key=lambda edge: ATTACKS[edge].rule,
+    used = {
+        edge for finding in everything for edge in (*finding.path.types, finding.remediation_edge) if edge in ATTACKS
+    }
+    rules = sorted(
+        (_rule(rule_id, ATTACKS[edge]) for edge in used for rule_id in ATTACKS[edge].rule_ids),
+        key=lambda rule: rule["id"],
     )
-    rules = [_rule(ATTACKS[edge]) for edge in used]
     rule_index = {rule["id"]: index for index, rule in enumerate(rules)}
     return {
         "$schema": SARIF_SCHEMA,

@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from graph.analysis.catalogue import ATTACKS, AttackEdge, load_catalogue
-from graph.analysis.facts import ClusterFacts, facts_from_records
+from graph.analysis.catalogue import AttackEdge, find_edges
+from graph.planes.k8s.facts import ClusterFacts, facts_from_records
 from ingest.k8s.transform import transform_objects
 
 CLUSTER = "t"
@@ -28,8 +28,7 @@ def facts_for(manifests: str | list[dict[str, Any]], cluster: str = CLUSTER) -> 
 
 def find(edge_type: str, facts: ClusterFacts) -> list[AttackEdge]:
     """What one attack's rule finds in these facts."""
-    load_catalogue()
-    return list(ATTACKS[edge_type].find(facts))
+    return find_edges(edge_type, facts)
 
 
 def pairs(edges: list[AttackEdge]) -> set[tuple[str, str]]:

@@ -142,16 +142,15 @@ def test_export_json_has_every_node_and_attack_edge_with_explanations(demo_graph
     assert all(edge["source"] in uids and edge["target"] in uids for edge in edges)
 
 
-def test_attacks_list_show_and_generated_docs_are_current() -> None:
+def test_attacks_list_show_and_docs() -> None:
     code, out = cli("embedded", "attacks", "list")
     assert code == 0 and "CE_PRIVILEGED" in out
     code, out = cli("embedded", "attacks", "show", "ce_privileged")
     assert code == 0 and "T1611" in out and "Remediation" in out
     code, out = cli("embedded", "attacks", "show", "NOPE")
     assert code == 2
-    code, out = cli("embedded", "attacks", "docs")
-    docs = Path(__file__).resolve().parents[2] / "docs" / "attacks.md"
-    assert docs.read_text() == out, "docs/attacks.md is stale: run `bridgehead attacks docs > docs/attacks.md`"
+    code, out = cli("embedded", "attacks", "docs")  # whether docs/attacks.md is current: tests/test_generated.py
+    assert code == 0 and "## CE_PRIVILEGED" in out
 
 
 def test_paths_print_attacker_chosen_names_verbatim(tmp_path: Path) -> None:

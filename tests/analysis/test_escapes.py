@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from graph.analysis.catalogue import AttackEdge
-from graph.analysis.escapes import HostLocation, host_path_seen
-from graph.analysis.facts import ClusterFacts
+from graph.planes.k8s.facts import ClusterFacts
+from graph.planes.k8s.rules.escapes import HostLocation, host_path_seen
 from tests.analysis.conftest import facts_for, find, pairs
 
 ESCAPES = (

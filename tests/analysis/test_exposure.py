@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.analysis.catalogue import ATTACKS, INTERNET_UID
-from graph.analysis.facts import ClusterFacts
+from graph.planes.k8s.facts import ClusterFacts
 
 from .conftest import facts_for, find, pairs
 
@@ -361,4 +361,4 @@ def test_ingress_network_policy_is_marked_not_dropped() -> None:
 def test_every_attack_in_this_family_is_registered() -> None:
     for edge_type in ("INTERNET_EXPOSES", "INGRESS_ROUTES", "SERVICE_TARGETS"):
         attack = ATTACKS[edge_type]
-        assert attack.rule.startswith("k8s.") and attack.mitre in ("T1190", "T1210") and attack.references
+        assert attack.rule_ids[0].startswith("k8s.") and attack.mitre in ("T1190", "T1210") and attack.references

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from graph.analysis.rbac import (
+from graph.planes.k8s.rbac import (
     BindingDef,
     NamespaceScope,
     PolicyRule,

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from graph.analysis import rbac_abuse
-from graph.analysis.catalogue import ATTACKS, AttackEdge, cluster_admin_uid
-from graph.analysis.facts import ClusterFacts, facts_from_records
+from graph.analysis.catalogue import ATTACKS, AttackEdge, find_edges
+from graph.planes.k8s.facts import ClusterFacts, facts_from_records
+from graph.planes.k8s.rules import rbac_abuse
+from graph.planes.k8s.uids import cluster_admin_uid
 from ingest.k8s.transform import transform_objects
 
 CLUSTER = "t"
@@ -211,8 +212,8 @@ def cluster_with(*objects: Obj) -> ClusterFacts:
 
 def find(edge_type: str, facts: ClusterFacts) -> list[AttackEdge]:
     # The module is imported directly (not through load_catalogue) so the family is testable on its own.
-    assert ATTACKS[edge_type].find.__module__ == rbac_abuse.__name__
-    return list(ATTACKS[edge_type].find(facts))
+    assert all(rule.find.__module__ == rbac_abuse.__name__ for rule in ATTACKS[edge_type].rules)
+    return find_edges(edge_type, facts)
 
 
 def pairs(edges: list[AttackEdge]) -> set[tuple[str, str]]:
@@ -243,11 +244,11 @@ LIVE_DEV_PODS = {uid("pod", "web", "dev"), uid("pod", "worker", "dev")}
 def test_every_attack_of_the_family_is_registered_with_texts_and_references() -> None:
     for edge_type in FAMILY_EDGES:
         attack = ATTACKS[edge_type]
-        assert attack.rule.startswith("k8s.rbac."), attack.rule
+        assert attack.rule_ids[0].startswith("k8s.rbac."), attack.rule_ids
         assert attack.mitre.startswith("T"), attack.mitre
         assert attack.meaning and attack.abuse and attack.opsec and attack.remediation
         assert attack.references and all(ref.startswith("https://") for ref in attack.references)
-    assert len({ATTACKS[edge].rule for edge in FAMILY_EDGES}) == len(FAMILY_EDGES)
+    assert len({ATTACKS[edge].rule_ids[0] for edge in FAMILY_EDGES}) == len(FAMILY_EDGES)
 
 
 def test_no_permissions_no_edges() -> None:

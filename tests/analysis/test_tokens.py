@@ -655,4 +655,4 @@ def test_every_attack_in_this_family_is_registered() -> None:
         "CONTROLLER_RUNS_POD",
     ):
         attack = ATTACKS[edge_type]
-        assert attack.rule.startswith("k8s.") and attack.mitre.startswith("T") and attack.references
+        assert attack.rule_ids[0].startswith("k8s.") and attack.mitre.startswith("T") and attack.references

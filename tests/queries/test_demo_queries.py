@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from graph.paths import FIND_BY_UID, Target, primary_label, shortest_paths
+from graph.paths import FIND_BY_UID, Target, shortest_paths
+from graph.schema import primary_label
 from graph.store import GraphStore
 from queries.library import CannedQuery, get_query, load_library, run_query
 

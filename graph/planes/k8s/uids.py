@@ -13,7 +13,7 @@ are `user` and `group`. Names may contain ':' (`system:serviceaccounts`), so a u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from graph.planes import ParsedUid
 
 PREFIX = "k8s"
 
@@ -67,23 +67,6 @@ def cluster_nodes_uid(cluster: str) -> str:
     return f"{PREFIX}:{cluster}:nodes"
 
 
-@dataclass(frozen=True)
-class ParsedUid:
-    cluster: str
-    kind_word: str | None  # "pod", "serviceaccount", "cluster-admin", ...; None for the cluster itself
-    path: str | None  # what follows the kind: "<ns>/<name>", "<name>", ...; None for anchors and the cluster
-
-    @property
-    def name(self) -> str:
-        return (self.path or self.kind_word or self.cluster).rsplit("/", 1)[-1]
-
-    @property
-    def namespace(self) -> str | None:
-        if not self.path or "/" not in self.path or self.kind_word in {"user", "group"}:
-            return None
-        return self.path.split("/", 1)[0]
-
-
 def parse_uid(uid: str) -> ParsedUid | None:
     """The parts of a Kubernetes uid, or None when `uid` is not one."""
     prefix, sep, rest = uid.partition(":")
@@ -91,6 +74,11 @@ def parse_uid(uid: str) -> ParsedUid | None:
         return None
     cluster, sep, rest = rest.partition(":")
     if not sep:
-        return ParsedUid(cluster, None, None)
+        return ParsedUid(PREFIX, cluster, "cluster", None, cluster)
     kind_word, sep, path = rest.partition(":")
-    return ParsedUid(cluster, kind_word, path if sep else None)
+    if not sep:  # an anchor: k8s:<cluster>:cluster-admin
+        return ParsedUid(PREFIX, cluster, kind_word, None, kind_word)
+    if kind_word in {"user", "group"} or "/" not in path:  # RBAC names may hold '/' and ':'
+        return ParsedUid(PREFIX, cluster, kind_word, None, path)
+    namespace, _, name = path.partition("/")
+    return ParsedUid(PREFIX, cluster, kind_word, namespace, name)

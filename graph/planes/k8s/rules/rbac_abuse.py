@@ -1,6 +1,6 @@
 """RBAC abuse: from identities (service accounts, users, groups) to what their permissions let them reach.
 
-Every permission question is answered by the RBAC evaluator (graph.analysis.rbac); this module only
+Every permission question is answered by the RBAC evaluator (graph.planes.k8s.rbac); this module only
 chooses which requests to ask about and which existing objects the answers reach. The sources are every
 ServiceAccount, every KubeUser (evaluated as the user alone: its group memberships beyond
 system:authenticated are unknown) and every KubeGroup (what membership of that group alone grants). A
@@ -18,9 +18,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from graph.analysis.catalogue import Attack, AttackEdge, cluster_admin_uid, cluster_nodes_uid, register
-from graph.analysis.facts import ClusterFacts, Entity
-from graph.analysis.rbac import (
+from graph.analysis.catalogue import AttackEdge, EdgeType, Rule, register_edge_types, register_rules
+from graph.analysis.facts import Entity
+from graph.planes.k8s.facts import ClusterFacts
+from graph.planes.k8s.rbac import (
     CORE_API_GROUP,
     SYSTEM_MASTERS,
     BindingDef,
@@ -40,7 +41,8 @@ from graph.analysis.rbac import (
     principal_for_user,
     rule_allows,
 )
-from graph.analysis.tokens import is_live_pod, running_containers
+from graph.planes.k8s.rules.tokens import is_live_pod, running_containers
+from graph.planes.k8s.uids import cluster_admin_uid, cluster_nodes_uid
 
 RBAC_API_GROUP = "rbac.authorization.k8s.io"
 CERTIFICATES_API_GROUP = "certificates.k8s.io"
@@ -976,10 +978,11 @@ def _mitre(technique: str) -> str:
     return f"https://attack.mitre.org/techniques/{technique.replace('.', '/')}/"
 
 
-register(
-    Attack(
-        edge="IS_CLUSTER_ADMIN",
-        rule="k8s.rbac.cluster_admin",
+register_edge_types(
+    EdgeType(
+        name="IS_CLUSTER_ADMIN",
+        plane="k8s",
+        tactic="privilege-escalation",
         title="Cluster-admin",
         mitre="T1078.001",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1000,11 +1003,11 @@ register(
             RBAC_POLICE + "cluster_admin.rego",
             _mitre("T1078.001"),
         ),
-        find=find_cluster_admins,
     ),
-    Attack(
-        edge="CAN_READ_SECRET",
-        rule="k8s.rbac.read_secret",
+    EdgeType(
+        name="CAN_READ_SECRET",
+        plane="k8s",
+        tactic="credential-access",
         title="Read secret",
         mitre="T1552.007",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1025,11 +1028,11 @@ register(
             RBAC_POLICE + "retrieve_secrets.rego",
             _mitre("T1552.007"),
         ),
-        find=find_secret_reads,
     ),
-    Attack(
-        edge="CAN_RUN_AS",
-        rule="k8s.rbac.run_as_service_account",
+    EdgeType(
+        name="CAN_RUN_AS",
+        plane="k8s",
+        tactic="privilege-escalation",
         title="Run a pod as a service account",
         mitre="T1078.001",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1054,11 +1057,11 @@ register(
             "https://kubernetes.io/docs/concepts/workloads/controllers/job/",
             _mitre("T1078.001"),
         ),
-        find=find_run_as,
     ),
-    Attack(
-        edge="CAN_CREATE_PRIVILEGED_POD",
-        rule="k8s.rbac.create_privileged_pod",
+    EdgeType(
+        name="CAN_CREATE_PRIVILEGED_POD",
+        plane="k8s",
+        tactic="privilege-escalation",
         title="Create a privileged pod on any node",
         mitre="T1611",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1082,11 +1085,11 @@ register(
             RBAC_POLICE + "rce_weak_ns.rego",
             _mitre("T1611"),
         ),
-        find=find_privileged_pods,
     ),
-    Attack(
-        edge="CAN_EXEC",
-        rule="k8s.rbac.pod_exec",
+    EdgeType(
+        name="CAN_EXEC",
+        plane="k8s",
+        tactic="lateral",
         title="Exec into pod",
         mitre="T1609",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1106,11 +1109,11 @@ register(
             KEP_4006,
             _mitre("T1609"),
         ),
-        find=find_exec,
     ),
-    Attack(
-        edge="CAN_ATTACH",
-        rule="k8s.rbac.pod_attach",
+    EdgeType(
+        name="CAN_ATTACH",
+        plane="k8s",
+        tactic="lateral",
         title="Attach to pod",
         mitre="T1609",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1129,11 +1132,11 @@ register(
             KEP_4006,
             _mitre("T1609"),
         ),
-        find=find_attach,
     ),
-    Attack(
-        edge="CAN_ADD_EPHEMERAL_CONTAINER",
-        rule="k8s.rbac.pod_ephemeral_container",
+    EdgeType(
+        name="CAN_ADD_EPHEMERAL_CONTAINER",
+        plane="k8s",
+        tactic="lateral",
         title="Add an ephemeral container to pod",
         mitre="T1609",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1151,11 +1154,11 @@ register(
             RBAC_POLICE + "pods_ephemeral_ctrs.rego",
             _mitre("T1609"),
         ),
-        find=find_ephemeral_containers,
     ),
-    Attack(
-        edge="CAN_PATCH_POD",
-        rule="k8s.rbac.pod_patch",
+    EdgeType(
+        name="CAN_PATCH_POD",
+        plane="k8s",
+        tactic="lateral",
         title="Patch pod (image swap)",
         mitre="T1609",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1174,11 +1177,11 @@ register(
             RBAC_POLICE + "modify_pods.rego",
             _mitre("T1609"),
         ),
-        find=find_pod_patches,
     ),
-    Attack(
-        edge="CAN_MODIFY_WORKLOAD",
-        rule="k8s.rbac.modify_workload",
+    EdgeType(
+        name="CAN_MODIFY_WORKLOAD",
+        plane="k8s",
+        tactic="lateral",
         title="Modify workload",
         mitre="T1610",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1198,11 +1201,11 @@ register(
             "https://kubernetes.io/docs/concepts/workloads/controllers/job/",
             _mitre("T1610"),
         ),
-        find=find_workload_modifications,
     ),
-    Attack(
-        edge="CAN_CREATE_TOKEN",
-        rule="k8s.rbac.create_token",
+    EdgeType(
+        name="CAN_CREATE_TOKEN",
+        plane="k8s",
+        tactic="credential-access",
         title="Mint service-account token",
         mitre="T1528",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1219,11 +1222,11 @@ register(
             RBAC_POLICE + "token_request.rego",
             _mitre("T1528"),
         ),
-        find=find_token_requests,
     ),
-    Attack(
-        edge="CAN_ESCALATE_PRIVILEGES",
-        rule="k8s.rbac.escalate",
+    EdgeType(
+        name="CAN_ESCALATE_PRIVILEGES",
+        plane="k8s",
+        tactic="privilege-escalation",
         title="Grant oneself a role",
         mitre="T1098.006",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1247,11 +1250,11 @@ register(
             RBAC_POLICE + "escalate_roles.rego",
             _mitre("T1098.006"),
         ),
-        find=find_escalations,
     ),
-    Attack(
-        edge="CAN_IMPERSONATE",
-        rule="k8s.rbac.impersonate",
+    EdgeType(
+        name="CAN_IMPERSONATE",
+        plane="k8s",
+        tactic="privilege-escalation",
         title="Impersonate identity",
         mitre="T1078.001",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1272,11 +1275,11 @@ register(
             RBAC_POLICE + "impersonate.rego",
             _mitre("T1078.001"),
         ),
-        find=find_impersonations,
     ),
-    Attack(
-        edge="CAN_PROXY_NODE",
-        rule="k8s.rbac.nodes_proxy",
+    EdgeType(
+        name="CAN_PROXY_NODE",
+        plane="k8s",
+        tactic="lateral",
         title="Kubelet API through nodes/proxy",
         mitre="T1609",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1298,11 +1301,11 @@ register(
             RBAC_POLICE + "nodes_proxy.rego",
             _mitre("T1609"),
         ),
-        find=find_node_proxies,
     ),
-    Attack(
-        edge="CAN_APPROVE_CSR",
-        rule="k8s.rbac.approve_csr",
+    EdgeType(
+        name="CAN_APPROVE_CSR",
+        plane="k8s",
+        tactic="privilege-escalation",
         title="Issue a client certificate",
         mitre="T1649",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1326,11 +1329,11 @@ register(
             RBAC_POLICE + "approve_csrs.rego",
             _mitre("T1649"),
         ),
-        find=find_csr_approvals,
     ),
-    Attack(
-        edge="CAN_EDIT_WEBHOOKS",
-        rule="k8s.rbac.edit_webhooks",
+    EdgeType(
+        name="CAN_EDIT_WEBHOOKS",
+        plane="k8s",
+        tactic="privilege-escalation",
         title="Control a mutating admission webhook",
         mitre="T1557",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1350,11 +1353,11 @@ register(
             "https://microsoft.github.io/Threat-Matrix-for-Kubernetes/",
             _mitre("T1557"),
         ),
-        find=find_webhook_edits,
     ),
-    Attack(
-        edge="CAN_EDIT_AWS_AUTH",
-        rule="k8s.rbac.edit_aws_auth",
+    EdgeType(
+        name="CAN_EDIT_AWS_AUTH",
+        plane="k8s",
+        tactic="privilege-escalation",
         title="Edit EKS aws-auth",
         mitre="T1098.006",
         source="ServiceAccount, KubeUser or KubeGroup",
@@ -1372,11 +1375,11 @@ register(
             RBAC_POLICE + "eks_modify_aws_auth.rego",
             _mitre("T1098.006"),
         ),
-        find=find_aws_auth_edits,
     ),
-    Attack(
-        edge="PLACES_ON_NODE",
-        rule="k8s.scheduling.node_name",
+    EdgeType(
+        name="PLACES_ON_NODE",
+        plane="k8s",
+        tactic="lateral",
         title="A pod can be placed on this node",
         mitre="T1611",
         source="ClusterNodes",
@@ -1391,6 +1394,24 @@ register(
             "https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename",
             _mitre("T1611"),
         ),
-        find=find_node_placement,
     ),
+)
+register_rules(
+    Rule("k8s.rbac.cluster_admin", "IS_CLUSTER_ADMIN", find_cluster_admins),
+    Rule("k8s.rbac.read_secret", "CAN_READ_SECRET", find_secret_reads),
+    Rule("k8s.rbac.run_as_service_account", "CAN_RUN_AS", find_run_as),
+    Rule("k8s.rbac.create_privileged_pod", "CAN_CREATE_PRIVILEGED_POD", find_privileged_pods),
+    Rule("k8s.rbac.pod_exec", "CAN_EXEC", find_exec),
+    Rule("k8s.rbac.pod_attach", "CAN_ATTACH", find_attach),
+    Rule("k8s.rbac.pod_ephemeral_container", "CAN_ADD_EPHEMERAL_CONTAINER", find_ephemeral_containers),
+    Rule("k8s.rbac.pod_patch", "CAN_PATCH_POD", find_pod_patches),
+    Rule("k8s.rbac.modify_workload", "CAN_MODIFY_WORKLOAD", find_workload_modifications),
+    Rule("k8s.rbac.create_token", "CAN_CREATE_TOKEN", find_token_requests),
+    Rule("k8s.rbac.escalate", "CAN_ESCALATE_PRIVILEGES", find_escalations),
+    Rule("k8s.rbac.impersonate", "CAN_IMPERSONATE", find_impersonations),
+    Rule("k8s.rbac.nodes_proxy", "CAN_PROXY_NODE", find_node_proxies),
+    Rule("k8s.rbac.approve_csr", "CAN_APPROVE_CSR", find_csr_approvals),
+    Rule("k8s.rbac.edit_webhooks", "CAN_EDIT_WEBHOOKS", find_webhook_edits),
+    Rule("k8s.rbac.edit_aws_auth", "CAN_EDIT_AWS_AUTH", find_aws_auth_edits),
+    Rule("k8s.scheduling.node_name", "PLACES_ON_NODE", find_node_placement),
 )

@@ -14,8 +14,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graph.analysis.catalogue import Attack, AttackEdge, register
-from graph.analysis.facts import ClusterFacts, Entity
+from graph.analysis.catalogue import AttackEdge, EdgeType, Rule, register_edge_types, register_rules
+from graph.analysis.facts import Entity
+from graph.planes.k8s.facts import ClusterFacts
 
 # Pods in these phases have finished: their containers have exited and no Service sends them traffic.
 FINISHED_POD_PHASES = frozenset({"Succeeded", "Failed"})
@@ -388,10 +389,11 @@ K8S_SA_TASK = "https://kubernetes.io/docs/tasks/configure-pod-container/configur
 KUBEHOUND = "https://kubehound.io/reference/attacks/"
 
 
-register(
-    Attack(
-        edge="CONTROLS_CONTAINER",
-        rule="k8s.workload.pod-controls-container",
+register_edge_types(
+    EdgeType(
+        name="CONTROLS_CONTAINER",
+        plane="k8s",
+        tactic="lateral",
         title="Pod control reaches its containers",
         mitre="T1609",
         source="Pod",
@@ -409,11 +411,11 @@ register(
             f"{KUBEHOUND}CONTAINER_ATTACH/",
             "https://attack.mitre.org/techniques/T1609/",
         ),
-        find=pod_controls_containers,
     ),
-    Attack(
-        edge="SHARES_PROCESS_NAMESPACE",
-        rule="k8s.workload.shared-process-namespace",
+    EdgeType(
+        name="SHARES_PROCESS_NAMESPACE",
+        plane="k8s",
+        tactic="lateral",
         title="Shared process namespace between containers",
         mitre="T1055",
         source="Container",
@@ -430,11 +432,11 @@ register(
             "https://kubernetes.io/docs/tasks/configure-pod-container/share-process-namespace/",
             f"{KUBEHOUND}SHARE_PS_NAMESPACE/",
         ),
-        find=containers_sharing_processes,
     ),
-    Attack(
-        edge="HAS_SA_TOKEN",
-        rule="k8s.token.mounted-sa-token",
+    EdgeType(
+        name="HAS_SA_TOKEN",
+        plane="k8s",
+        tactic="credential-access",
         title="Container holds its service account's token",
         mitre="T1528",
         source="Container",
@@ -454,11 +456,11 @@ register(
             f"{KUBEHOUND}TOKEN_STEAL/",
             "https://attack.mitre.org/techniques/T1528/",
         ),
-        find=containers_with_sa_token,
     ),
-    Attack(
-        edge="READS_MOUNTED_SECRET",
-        rule="k8s.secret.mounted-secret",
+    EdgeType(
+        name="READS_MOUNTED_SECRET",
+        plane="k8s",
+        tactic="credential-access",
         title="Container reads a mounted secret",
         mitre="T1552.007",
         source="Container",
@@ -474,11 +476,11 @@ register(
             "https://kubernetes.io/docs/concepts/security/secrets-good-practices/",
             "https://attack.mitre.org/techniques/T1552/007/",
         ),
-        find=containers_reading_secrets,
     ),
-    Attack(
-        edge="SECRET_HOLDS_TOKEN",
-        rule="k8s.secret.legacy-sa-token",
+    EdgeType(
+        name="SECRET_HOLDS_TOKEN",
+        plane="k8s",
+        tactic="credential-access",
         title="Secret holds a service account token",
         mitre="T1528",
         source="KubeSecret",
@@ -497,11 +499,11 @@ register(
             f"{KUBEHOUND}TOKEN_LIST/",
             "https://attack.mitre.org/techniques/T1528/",
         ),
-        find=token_secrets,
     ),
-    Attack(
-        edge="NODE_CONTROLS_POD",
-        rule="k8s.node.controls-pod",
+    EdgeType(
+        name="NODE_CONTROLS_POD",
+        plane="k8s",
+        tactic="lateral",
         title="Node takeover reaches its pods",
         mitre="T1609",
         source="Node",
@@ -518,11 +520,11 @@ register(
             "https://attack.mitre.org/techniques/T1611/",
             "https://attack.mitre.org/techniques/T1609/",
         ),
-        find=node_controls_pods,
     ),
-    Attack(
-        edge="CONTROLLER_RUNS_POD",
-        rule="k8s.workload.controller-runs-pod",
+    EdgeType(
+        name="CONTROLLER_RUNS_POD",
+        plane="k8s",
+        tactic="lateral",
         title="Controller template controls its pods",
         mitre="T1610",
         source="Deployment, ReplicaSet, StatefulSet, DaemonSet, ReplicationController, CronJob",
@@ -541,6 +543,14 @@ register(
             "https://kubernetes.io/docs/concepts/overview/working-with-objects/owners-dependents/",
             f"{KUBEHOUND}POD_PATCH/",
         ),
-        find=controllers_run_pods,
     ),
+)
+register_rules(
+    Rule("k8s.workload.pod-controls-container", "CONTROLS_CONTAINER", pod_controls_containers),
+    Rule("k8s.workload.shared-process-namespace", "SHARES_PROCESS_NAMESPACE", containers_sharing_processes),
+    Rule("k8s.token.mounted-sa-token", "HAS_SA_TOKEN", containers_with_sa_token),
+    Rule("k8s.secret.mounted-secret", "READS_MOUNTED_SECRET", containers_reading_secrets),
+    Rule("k8s.secret.legacy-sa-token", "SECRET_HOLDS_TOKEN", token_secrets),
+    Rule("k8s.node.controls-pod", "NODE_CONTROLS_POD", node_controls_pods),
+    Rule("k8s.workload.controller-runs-pod", "CONTROLLER_RUNS_POD", controllers_run_pods),
 )

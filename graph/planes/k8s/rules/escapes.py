@@ -31,9 +31,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from graph.analysis.catalogue import Attack, AttackEdge, register
-from graph.analysis.facts import ClusterFacts, Entity
-from graph.analysis.rbac import Request, allowed, principal_for_service_account
+from graph.analysis.catalogue import AttackEdge, EdgeType, Rule, register_edge_types, register_rules
+from graph.analysis.facts import Entity
+from graph.planes.k8s.facts import ClusterFacts
+from graph.planes.k8s.rbac import Request, allowed, principal_for_service_account
 
 # Pods in these phases have finished: their containers have exited and the kubelet has torn down their volumes.
 FINISHED_POD_PHASES = frozenset({"Succeeded", "Failed"})
@@ -537,10 +538,11 @@ HOSTPATH_DOCS = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"
 NODE_AUTHORIZER = "https://kubernetes.io/docs/reference/access-authn-authz/node/"
 CAPABILITIES_MAN = "https://man7.org/linux/man-pages/man7/capabilities.7.html"
 
-register(
-    Attack(
-        edge="CE_PRIVILEGED",
-        rule="k8s.escape.privileged",
+register_edge_types(
+    EdgeType(
+        name="CE_PRIVILEGED",
+        plane="k8s",
+        tactic="escape",
         title="Privileged container escapes to its node",
         mitre="T1611",
         source="Container",
@@ -563,11 +565,11 @@ register(
             POD_SECURITY_STANDARDS,
             MITRE_ESCAPE,
         ),
-        find=privileged_containers,
     ),
-    Attack(
-        edge="CE_NSENTER",
-        rule="k8s.escape.privileged-host-pid",
+    EdgeType(
+        name="CE_NSENTER",
+        plane="k8s",
+        tactic="escape",
         title="Privileged container with hostPID enters the node's namespaces",
         mitre="T1611",
         source="Container",
@@ -585,11 +587,11 @@ register(
             POD_SECURITY_STANDARDS,
             MITRE_ESCAPE,
         ),
-        find=privileged_host_pid_containers,
     ),
-    Attack(
-        edge="CE_SYS_MODULE",
-        rule="k8s.escape.cap-sys-module",
+    EdgeType(
+        name="CE_SYS_MODULE",
+        plane="k8s",
+        tactic="escape",
         title="CAP_SYS_MODULE loads a kernel module into the node",
         mitre="T1611",
         source="Container",
@@ -603,11 +605,11 @@ register(
         remediation="Do not add SYS_MODULE or ALL; drop ALL and add back only what the workload needs. The "
         "baseline Pod Security Standard forbids adding it.",
         references=(f"{KUBEHOUND}CE_MODULE_LOAD/", CAPABILITIES_MAN, POD_SECURITY_STANDARDS, MITRE_ESCAPE),
-        find=module_loading_containers,
     ),
-    Attack(
-        edge="CE_SYS_ADMIN",
-        rule="k8s.escape.cap-sys-admin",
+    EdgeType(
+        name="CE_SYS_ADMIN",
+        plane="k8s",
+        tactic="escape",
         title="CAP_SYS_ADMIN breaks out through mounts and cgroups",
         mitre="T1611",
         source="Container",
@@ -630,11 +632,11 @@ register(
             POD_SECURITY_STANDARDS,
             MITRE_ESCAPE,
         ),
-        find=sys_admin_containers,
     ),
-    Attack(
-        edge="CE_SYS_PTRACE",
-        rule="k8s.escape.host-pid-ptrace",
+    EdgeType(
+        name="CE_SYS_PTRACE",
+        plane="k8s",
+        tactic="escape",
         title="hostPID with CAP_SYS_PTRACE injects into the node's processes",
         mitre="T1611",
         source="Container",
@@ -654,11 +656,11 @@ register(
             CAPABILITIES_MAN,
             MITRE_ESCAPE,
         ),
-        find=ptrace_host_pid_containers,
     ),
-    Attack(
-        edge="CE_HOSTPATH_WRITE",
-        rule="k8s.escape.hostpath-write",
+    EdgeType(
+        name="CE_HOSTPATH_WRITE",
+        plane="k8s",
+        tactic="escape",
         title="Writable hostPath of a sensitive node path",
         mitre="T1611",
         source="Container",
@@ -687,11 +689,11 @@ register(
             HOSTPATH_DOCS,
             MITRE_ESCAPE,
         ),
-        find=host_path_write_containers,
     ),
-    Attack(
-        edge="CE_RUNTIME_SOCKET",
-        rule="k8s.escape.runtime-socket",
+    EdgeType(
+        name="CE_RUNTIME_SOCKET",
+        plane="k8s",
+        tactic="escape",
         title="Container runtime socket mounted from the node",
         mitre="T1611",
         source="Container",
@@ -713,11 +715,11 @@ register(
             HOSTPATH_DOCS,
             MITRE_ESCAPE,
         ),
-        find=runtime_socket_containers,
     ),
-    Attack(
-        edge="HOST_READ_TOKENS",
-        rule="k8s.escape.hostpath-read-tokens",
+    EdgeType(
+        name="HOST_READ_TOKENS",
+        plane="k8s",
+        tactic="credential-access",
         title="hostPath read of other pods' service-account tokens",
         mitre="T1528",
         source="Container",
@@ -743,11 +745,11 @@ register(
             HOSTPATH_DOCS,
             "https://attack.mitre.org/techniques/T1528/",
         ),
-        find=host_token_reads,
     ),
-    Attack(
-        edge="HOST_READ_SECRETS",
-        rule="k8s.escape.hostpath-read-secrets",
+    EdgeType(
+        name="HOST_READ_SECRETS",
+        plane="k8s",
+        tactic="credential-access",
         title="hostPath read of secrets used by pods on the node",
         mitre="T1552.007",
         source="Container",
@@ -770,6 +772,16 @@ register(
             HOSTPATH_DOCS,
             "https://attack.mitre.org/techniques/T1552/007/",
         ),
-        find=host_secret_reads,
     ),
+)
+register_rules(
+    Rule("k8s.escape.privileged", "CE_PRIVILEGED", privileged_containers),
+    Rule("k8s.escape.privileged-host-pid", "CE_NSENTER", privileged_host_pid_containers),
+    Rule("k8s.escape.cap-sys-module", "CE_SYS_MODULE", module_loading_containers),
+    Rule("k8s.escape.cap-sys-admin", "CE_SYS_ADMIN", sys_admin_containers),
+    Rule("k8s.escape.host-pid-ptrace", "CE_SYS_PTRACE", ptrace_host_pid_containers),
+    Rule("k8s.escape.hostpath-write", "CE_HOSTPATH_WRITE", host_path_write_containers),
+    Rule("k8s.escape.runtime-socket", "CE_RUNTIME_SOCKET", runtime_socket_containers),
+    Rule("k8s.escape.hostpath-read-tokens", "HOST_READ_TOKENS", host_token_reads),
+    Rule("k8s.escape.hostpath-read-secrets", "HOST_READ_SECRETS", host_secret_reads),
 )

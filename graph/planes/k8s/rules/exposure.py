@@ -20,9 +20,10 @@ import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from graph.analysis.catalogue import INTERNET_UID, Attack, AttackEdge, register
-from graph.analysis.facts import ClusterFacts, Entity
-from graph.analysis.tokens import container_type, describe_container, is_live_pod, is_native_sidecar, live_pods
+from graph.analysis.catalogue import INTERNET_UID, AttackEdge, EdgeType, Rule, register_edge_types, register_rules
+from graph.analysis.facts import Entity
+from graph.planes.k8s.facts import ClusterFacts
+from graph.planes.k8s.rules.tokens import container_type, describe_container, is_live_pod, is_native_sidecar, live_pods
 
 ANYWHERE = frozenset({"0.0.0.0/0", "::/0"})
 # Addresses the internet cannot route to. Documentation ranges (RFC 5737, RFC 3849) are deliberately absent:
@@ -371,10 +372,11 @@ def internet_exposures(facts: ClusterFacts) -> Iterator[AttackEdge]:
     yield from internet_exposed_host_ports(facts)
 
 
-register(
-    Attack(
-        edge="INTERNET_EXPOSES",
-        rule="k8s.exposure.internet",
+register_edge_types(
+    EdgeType(
+        name="INTERNET_EXPOSES",
+        plane="k8s",
+        tactic="exposure",
         title="Reachable from the internet",
         mitre="T1190",
         source="Internet",
@@ -396,11 +398,11 @@ register(
             f"{KUBEHOUND}ENDPOINT_EXPLOIT/",
             "https://attack.mitre.org/techniques/T1190/",
         ),
-        find=internet_exposures,
     ),
-    Attack(
-        edge="INGRESS_ROUTES",
-        rule="k8s.exposure.ingress-routes",
+    EdgeType(
+        name="INGRESS_ROUTES",
+        plane="k8s",
+        tactic="exposure",
         title="Ingress routes to a Service",
         mitre="T1190",
         source="Ingress",
@@ -415,11 +417,11 @@ register(
             "https://kubernetes.io/docs/concepts/services-networking/ingress/",
             "https://attack.mitre.org/techniques/T1190/",
         ),
-        find=ingress_routes,
     ),
-    Attack(
-        edge="SERVICE_TARGETS",
-        rule="k8s.lateral.service-targets",
+    EdgeType(
+        name="SERVICE_TARGETS",
+        plane="k8s",
+        tactic="exposure",
         title="Service sends traffic to a container",
         mitre="T1210",
         source="Service",
@@ -439,6 +441,10 @@ register(
             f"{KUBEHOUND}ENDPOINT_EXPLOIT/",
             "https://attack.mitre.org/techniques/T1210/",
         ),
-        find=service_targets,
     ),
+)
+register_rules(
+    Rule("k8s.exposure.internet", "INTERNET_EXPOSES", internet_exposures),
+    Rule("k8s.exposure.ingress-routes", "INGRESS_ROUTES", ingress_routes),
+    Rule("k8s.lateral.service-targets", "SERVICE_TARGETS", service_targets),
 )
