@@ -165,6 +165,46 @@ spec:
     }
 
 
+def test_a_capability_added_and_dropped_is_not_held() -> None:
+    # The runtime applies drop after add: SYS_PTRACE in both lists is not held, so uids decide (this used to
+    # give agent -> app "which has CAP_SYS_PTRACE" while the escape rules, rightly, saw no ptrace).
+    manifest = """
+apiVersion: v1
+kind: Pod
+metadata: {name: split, namespace: app}
+spec:
+  shareProcessNamespace: true
+  containers:
+  - {name: app, image: app, securityContext: {runAsUser: 1000}}
+  - {name: agent, image: agent, securityContext: {runAsUser: 2000, capabilities: {add: [SYS_PTRACE], drop: [SYS_PTRACE]}}}
+  - {name: shell, image: shell, securityContext: {capabilities: {add: [SYS_PTRACE], drop: [SYS_PTRACE]}}}
+"""
+    edges = find("SHARES_PROCESS_NAMESPACE", facts_for(manifest))
+    app, agent, shell = (container("split", name) for name in ("app", "agent", "shell"))
+    assert (agent, app) not in pairs(edges) and (app, agent) not in pairs(edges)
+    assert (shell, app) in pairs(edges)  # runAsUser unset: the image decides, assumed the same user
+    assert "CAP_SYS_PTRACE" not in reason_of(edges, shell, app)
+
+
+def test_a_never_root_container_holds_no_added_capability() -> None:
+    # allowPrivilegeEscalation: false with a non-root uid: no ambient set and no setuid, so CAP_SYS_PTRACE in
+    # capabilities.add is never effective (the same judgement the escape rules make).
+    manifest = """
+apiVersion: v1
+kind: Pod
+metadata: {name: split, namespace: app}
+spec:
+  shareProcessNamespace: true
+  containers:
+  - {name: app, image: app, securityContext: {runAsUser: 1000}}
+  - name: agent
+    image: agent
+    securityContext: {runAsUser: 2000, allowPrivilegeEscalation: false, capabilities: {add: [SYS_PTRACE]}}
+"""
+    app, agent = container("split", "app"), container("split", "agent")
+    assert (agent, app) not in pairs(find("SHARES_PROCESS_NAMESPACE", facts_for(manifest)))
+
+
 # --------------------------------------------------------------------------------------------------
 # HAS_SA_TOKEN
 # --------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from graph.analysis.facts import facts_from_records as _facts_from_records
 from graph.planes.k8s import uids
 from graph.planes.k8s.kinds import CONTROLLER_KINDS
 from graph.planes.k8s.rbac import BindingDef, RbacIndex, RoleDef, Subject
+from graph.planes.k8s.views import PodView, pod_view
 from graph.records import EdgeRecord, NodeRecord
 
 
@@ -44,6 +45,14 @@ class ClusterFacts(ScopeFacts):
     @property
     def secrets(self) -> dict[str, Entity]:
         return self.of("KubeSecret")
+
+    @cached_property
+    def pod_views(self) -> dict[str, PodView]:
+        """Every pod with its containers and node, built once (graph/planes/k8s/views.py)."""
+        return {uid: pod_view(self, pod) for uid, pod in self.pods.items()}
+
+    def pod_view(self, pod_uid: str) -> PodView:
+        return self.pod_views[pod_uid]
 
     def controllers(self) -> Iterator[Entity]:
         for kind in CONTROLLER_KINDS:

@@ -35,9 +35,9 @@ from graph.analysis.catalogue import AttackEdge, EdgeType, Rule, register_edge_t
 from graph.analysis.facts import Entity
 from graph.planes.k8s.facts import ClusterFacts
 from graph.planes.k8s.rbac import Request, allowed, principal_for_service_account
+from graph.planes.k8s.views import ContainerView, is_live_pod
 
 # Pods in these phases have finished: their containers have exited and the kubelet has torn down their volumes.
-FINISHED_POD_PHASES = frozenset({"Succeeded", "Failed"})
 # Volume sources that put a secret's values in files under /var/lib/kubelet/pods (env and envFrom do not).
 ON_DISK_SECRET_VIAS = frozenset({"volume", "projected"})
 # How many pods a reason names before it says "and N more".
@@ -224,8 +224,8 @@ class ScheduledContainer:
 
     @property
     def who(self) -> str:
-        container_type = str(self.container.get("container_type", "container"))
-        qualifier = "" if container_type == "container" else f" ({container_type})"
+        kind = ContainerView(self.container).kind
+        qualifier = "" if kind == "container" else f" ({kind})"
         return f'container "{self.container.name}"{qualifier} of pod {self.pod.ref}'
 
     def edge(self, edge_type: str, target: Entity, reason: str) -> AttackEdge:
@@ -239,34 +239,16 @@ class ScheduledContainer:
     def host_pid(self) -> bool:
         return bool(self.pod.get("host_pid"))
 
-    def capability_grant(self, capability: str) -> str | None:
-        """The capabilities.add entry that gives the container `capability` ("SYS_ADMIN" or "ALL"), or None.
+    @property
+    def view(self) -> ContainerView:
+        return ContainerView(self.container)
 
-        As containerd and CRI-O apply them: add ALL, then drop ALL, then each added name, then each dropped
-        name. So a name in drop always removes it, a name in add survives drop ALL, and add ALL survives
-        only without drop ALL. The transform has already upper-cased the names and removed "CAP_"."""
-        added = set(self.container.get("capabilities_add", []))
-        dropped = set(self.container.get("capabilities_drop", []))
-        if capability in dropped:
-            return None
-        if capability in added:
-            return capability
-        if "ALL" in added and "ALL" not in dropped:
-            return "ALL"
-        return None
+    def capability_grant(self, capability: str) -> str | None:
+        return self.view.capability_grant(capability)
 
     @property
     def never_root(self) -> str | None:
-        """Why the container can never run as root (its capabilities are then not effective and root-owned
-        node files are out of reach), or None when it may be root."""
-        if self.container.props.get("allow_privilege_escalation") is not False:
-            return None
-        run_as_user = self.container.props.get("run_as_user")
-        if isinstance(run_as_user, int) and run_as_user != 0:
-            return f"runAsUser={run_as_user}"
-        if run_as_user is None and self.container.props.get("run_as_non_root") is True:
-            return "runAsNonRoot=true"
-        return None
+        return self.view.never_root
 
     def confinement_notes(self) -> list[str]:
         """What makes a capability-based escape easier: no seccomp filter, no AppArmor profile."""
@@ -289,7 +271,7 @@ class ScheduledContainer:
 def scheduled_containers(facts: ClusterFacts) -> Iterator[ScheduledContainer]:
     """Every container of every live pod that runs on a known node, except in user-namespaced pods."""
     for pod in sorted(facts.pods.values(), key=lambda pod: pod.uid):
-        if pod.get("phase") in FINISHED_POD_PHASES or pod.props.get("host_users") is False:
+        if not is_live_pod(pod) or pod.props.get("host_users") is False:
             continue
         node = facts.node_of(pod.uid)
         if node is None:
@@ -487,7 +469,7 @@ def host_token_reads(facts: ClusterFacts) -> Iterator[AttackEdge]:
                 account = facts.service_account_of(pod.uid)
                 if account is None:
                     continue
-                live = pod.get("phase") not in FINISHED_POD_PHASES
+                live = is_live_pod(pod)
                 if pod_volumes and live and pod.get("token_mounted"):
                     route = f"{mount.describe()} exposes {POD_VOLUMES.path}, which holds its token for {PODS}"
                     reads.add(account, route, pod)
@@ -515,7 +497,7 @@ def host_secret_reads(facts: ClusterFacts) -> Iterator[AttackEdge]:
         reads = _Reads.empty()
         for mount, pod_volumes, credentials in _reading_mounts(scheduled):
             for pod in facts.pods_on(scheduled.node.uid):
-                live = pod.get("phase") not in FINISHED_POD_PHASES
+                live = is_live_pod(pod)
                 for secret, on_disk in _secrets_referenced(facts, pod):
                     if pod_volumes and live and on_disk:
                         route = f"{mount.describe()} exposes {POD_VOLUMES.path}, which holds it as a volume of {PODS}"

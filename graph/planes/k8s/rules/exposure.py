@@ -23,7 +23,7 @@ from typing import Any
 from graph.analysis.catalogue import INTERNET_UID, AttackEdge, EdgeType, Rule, register_edge_types, register_rules
 from graph.analysis.facts import Entity
 from graph.planes.k8s.facts import ClusterFacts
-from graph.planes.k8s.rules.tokens import container_type, describe_container, is_live_pod, is_native_sidecar, live_pods
+from graph.planes.k8s.views import ContainerView, is_live_pod, listening_containers, live_pods
 
 ANYWHERE = frozenset({"0.0.0.0/0", "::/0"})
 # Addresses the internet cannot route to. Documentation ranges (RFC 5737, RFC 3849) are deliberately absent:
@@ -249,19 +249,19 @@ def internet_exposed_host_ports(facts: ClusterFacts) -> Iterator[AttackEdge]:
         where = f"on node {node.name} (external IP {', '.join(node_ips)}); cloud firewall rules are not evaluated"
         mark = ingress_policy_mark(facts, pod)
         for container in facts.containers_of(pod.uid):
-            if container_type(container) != "container":
+            if ContainerView(container).kind != "container":
                 continue  # init containers have exited; ephemeral containers cannot declare ports
             ports = [port for port in container.json("ports_json", []) if isinstance(port, Mapping)]
             host_ports = [port for port in ports if port.get("hostPort")]
             if host_ports:
                 yield _from_internet(
                     container,
-                    f"{describe_container(container, pod)}: hostPort {_ports_text(host_ports, 'hostPort')} {where}{mark}",
+                    f"{ContainerView(container).describe(pod)}: hostPort {_ports_text(host_ports, 'hostPort')} {where}{mark}",
                 )
             elif pod.get("host_network") and ports:
                 yield _from_internet(
                     container,
-                    f"{describe_container(container, pod)}: hostNetwork=true, containerPort "
+                    f"{ContainerView(container).describe(pod)}: hostNetwork=true, containerPort "
                     f"{_ports_text(ports, 'containerPort')} {where}{mark}",
                 )
 
@@ -334,9 +334,7 @@ def service_targets(facts: ClusterFacts) -> Iterator[AttackEdge]:
             pod = facts.pods.get(pod_uid)
             if pod is None or not is_live_pod(pod) or pod.namespace != service.namespace:
                 continue
-            regular = [
-                c for c in facts.containers_of(pod.uid) if container_type(c) == "container" or is_native_sidecar(c)
-            ]
+            regular = listening_containers(facts.containers_of(pod.uid))
             how: dict[str, list[str]] = {}
             if service_ports:
                 for service_port in service_ports:

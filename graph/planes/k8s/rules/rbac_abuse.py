@@ -41,8 +41,8 @@ from graph.planes.k8s.rbac import (
     principal_for_user,
     rule_allows,
 )
-from graph.planes.k8s.rules.tokens import is_live_pod, running_containers
 from graph.planes.k8s.uids import cluster_admin_uid, cluster_nodes_uid
+from graph.planes.k8s.views import is_live_pod, running_containers
 
 RBAC_API_GROUP = "rbac.authorization.k8s.io"
 CERTIFICATES_API_GROUP = "certificates.k8s.io"

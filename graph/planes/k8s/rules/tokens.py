@@ -17,9 +17,8 @@ from typing import Any
 from graph.analysis.catalogue import AttackEdge, EdgeType, Rule, register_edge_types, register_rules
 from graph.analysis.facts import Entity
 from graph.planes.k8s.facts import ClusterFacts
+from graph.planes.k8s.views import TEMPLATE_CONTROLLER_KINDS, ContainerView, is_live_pod, live_pods, running_containers
 
-# Pods in these phases have finished: their containers have exited and no Service sends them traffic.
-FINISHED_POD_PHASES = frozenset({"Succeeded", "Failed"})
 SA_TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token"
 SA_TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 # The volume the ServiceAccount admission plugin adds since Kubernetes 1.21 (a projected, bound token).
@@ -28,49 +27,6 @@ ADMISSION_TOKEN_VOLUME_PREFIX = "kube-api-access-"
 # the API server rejects its token, and the secret is deleted later.
 LEGACY_TOKEN_INVALID_LABEL = "kubernetes.io/legacy-token-invalid-since"
 SA_UID_ANNOTATION = "kubernetes.io/service-account.uid"
-
-# Controllers whose pod template an attacker can rewrite to change what runs. A Job's spec.template is
-# immutable once created, so a Job gives no control over its pods; a CronJob's jobTemplate is mutable and
-# the next Job's pods run whatever it says.
-TEMPLATE_CONTROLLER_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController", "CronJob")
-
-
-# --------------------------------------------------------------------------------------------------
-# Shared readers (exposure.py uses these too)
-# --------------------------------------------------------------------------------------------------
-
-
-def is_live_pod(pod: Entity) -> bool:
-    """A pod that has not finished. Pending and Unknown count: a scheduled pod is about to run, and a
-    hand-written manifest has no status at all."""
-    return pod.get("phase") not in FINISHED_POD_PHASES
-
-
-def live_pods(facts: ClusterFacts) -> list[Entity]:
-    return [pod for pod in facts.pods.values() if is_live_pod(pod)]
-
-
-def container_type(container: Entity) -> str:
-    """container | init | ephemeral"""
-    return str(container.get("container_type", "container"))
-
-
-def describe_container(container: Entity, pod: Entity) -> str:
-    kind = {"init": "init container", "ephemeral": "ephemeral container"}.get(container_type(container), "container")
-    if is_native_sidecar(container):
-        kind = "sidecar container"
-    return f'{kind} "{container.name}" of pod {pod.ref}'
-
-
-def is_native_sidecar(container: Entity) -> bool:
-    """An init container with `restartPolicy: Always` keeps running next to the regular containers."""
-    return container_type(container) == "init" and container.get("restart_policy") == "Always"
-
-
-def running_containers(facts: ClusterFacts, pod: Entity) -> list[Entity]:
-    """Containers that run alongside each other in a live pod: regular, ephemeral and native-sidecar ones.
-    Other init containers have run to completion before the regular containers start."""
-    return [c for c in facts.containers_of(pod.uid) if container_type(c) != "init" or is_native_sidecar(c)]
 
 
 def _edge(edge_type: str, src: Entity, dst: Entity, reason: str) -> AttackEdge:
@@ -85,17 +41,12 @@ def _edge(edge_type: str, src: Entity, dst: Entity, reason: str) -> AttackEdge:
 def pod_controls_containers(facts: ClusterFacts) -> Iterator[AttackEdge]:
     for pod in live_pods(facts):
         for container in running_containers(facts, pod):
-            if container_type(container) == "ephemeral":
+            if ContainerView(container).kind == "ephemeral":
                 # Ephemeral containers stay in the spec after they exit; their state is not collected.
                 reason = f'pod {pod.ref} has ephemeral container "{container.name}" (runs until it exits)'
             else:
                 reason = f'pod {pod.ref} runs container "{container.name}"'
             yield _edge("CONTROLS_CONTAINER", pod, container, reason)
-
-
-def _ptrace_capable(container: Entity) -> bool:
-    added = set(container.get("capabilities_add", []))
-    return bool(container.get("privileged")) or bool(added & {"SYS_PTRACE", "ALL"})
 
 
 def containers_sharing_processes(facts: ClusterFacts) -> Iterator[AttackEdge]:
@@ -111,8 +62,9 @@ def containers_sharing_processes(facts: ClusterFacts) -> Iterator[AttackEdge]:
                 if source.uid == target.uid:
                     continue
                 source_uid, target_uid = source.get("run_as_user"), target.get("run_as_user")
-                if _ptrace_capable(source):
-                    how = "which has CAP_SYS_PTRACE" if not source.get("privileged") else "which is privileged"
+                ptrace = ContainerView(source).effective_capability("SYS_PTRACE")
+                if ptrace:
+                    how = "which is privileged" if ptrace == "privileged" else "which has CAP_SYS_PTRACE"
                     access = f'"{source.name}" {how}'
                 elif source_uid is not None and target_uid is not None:
                     if source_uid != target_uid:
@@ -263,7 +215,7 @@ def containers_with_sa_token(facts: ClusterFacts) -> Iterator[AttackEdge]:
         volumes = _api_token_volumes(facts, pod, sa)
         admitted = any(volume.admission_added for volume in volumes.values())
         for container in facts.containers_of(pod.uid):
-            subject = f"{describe_container(container, pod)} mounts the token of {sa.ref}"
+            subject = f"{ContainerView(container).describe(pod)} mounts the token of {sa.ref}"
             mounted = [
                 (volumes[str(mount.get("name"))], mount.get("mountPath"))
                 for mount in _volume_mounts(container)
@@ -276,7 +228,7 @@ def containers_with_sa_token(facts: ClusterFacts) -> Iterator[AttackEdge]:
             elif (
                 automount
                 and not admitted
-                and container_type(container) != "ephemeral"
+                and ContainerView(container).kind != "ephemeral"
                 and not _mounts_at_token_path(container)
             ):
                 yield _edge(
@@ -350,7 +302,7 @@ def containers_reading_secrets(facts: ClusterFacts) -> Iterator[AttackEdge]:
                     "READS_MOUNTED_SECRET",
                     container,
                     secret,
-                    f"{describe_container(container, pod)} reads secret {secret.ref}: {', '.join(ways)}",
+                    f"{ContainerView(container).describe(pod)} reads secret {secret.ref}: {', '.join(ways)}",
                 )
 
 
