@@ -33,6 +33,7 @@ from fnmatch import fnmatchcase
 
 from graph.analysis.catalogue import AttackEdge, EdgeType, Rule, register_edge_types, register_rules
 from graph.analysis.facts import Entity
+from graph.planes.k8s import uids
 from graph.planes.k8s.facts import ClusterFacts
 from graph.planes.k8s.rbac import Request, allowed, principal_for_service_account
 from graph.planes.k8s.views import ContainerView, is_live_pod
@@ -487,7 +488,7 @@ def _secrets_referenced(facts: ClusterFacts, pod: Entity) -> Iterator[tuple[Enti
         if secret is not None:
             yield secret, bool(ON_DISK_SECRET_VIAS & set(props.get("via") or ()))
     for name in pod.get("image_pull_secrets", []):
-        secret = facts.secrets.get(f"k8s:{facts.cluster}:secret:{pod.namespace}/{name}")
+        secret = facts.secrets.get(uids.secret_uid(facts.cluster, pod.namespace or "", name))
         if secret is not None:
             yield secret, False
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from graph.analysis.catalogue import AttackEdge, EdgeType, Rule, register_edge_types, register_rules
 from graph.analysis.facts import Entity
+from graph.planes.k8s import uids
 from graph.planes.k8s.facts import ClusterFacts
 from graph.planes.k8s.rbac import (
     CORE_API_GROUP,
@@ -41,7 +42,6 @@ from graph.planes.k8s.rbac import (
     principal_for_user,
     rule_allows,
 )
-from graph.planes.k8s.uids import cluster_admin_uid, cluster_nodes_uid
 from graph.planes.k8s.views import is_live_pod, running_containers
 
 RBAC_API_GROUP = "rbac.authorization.k8s.io"
@@ -182,7 +182,8 @@ def _principals(facts: ClusterFacts) -> Iterator[tuple[Identity, Principal]]:
                 principal_for_service_account(account.namespace, account.name),
             )
     for user in sorted(facts.of("KubeUser").values(), key=lambda entity: entity.uid):
-        yield Identity("KubeUser", user.uid), principal_for_user(user.name)
+        # A user is evaluated together with the groups it is in without a binding (aws-auth mapRoles/mapUsers).
+        yield Identity("KubeUser", user.uid), principal_for_user(user.name, facts.groups_of(user.uid))
     for group in sorted(facts.of("KubeGroup").values(), key=lambda entity: entity.uid):
         yield Identity("KubeGroup", group.uid), principal_for_group(group.name)
 
@@ -249,7 +250,7 @@ _ANYTHING = Request("bridgehead-any-verb", "bridgehead-any-resource", api_group=
 
 
 def find_cluster_admins(facts: ClusterFacts) -> Iterator[AttackEdge]:
-    index, anchor = facts.rbac, cluster_admin_uid(facts.cluster)
+    index, anchor = facts.rbac, uids.cluster_admin_uid(facts.cluster)
     for holder in holders(facts):
         if not holder.is_cluster_admin:
             continue
@@ -384,14 +385,18 @@ def find_privileged_pods(facts: ClusterFacts) -> Iterator[AttackEdge]:
         reason = f"{chosen}{more}; a privileged pod with spec.nodeName runs on any node"
         # One edge to the cluster's node fleet, which fans out once (PLACES_ON_NODE): identities x nodes
         # edges would be 37k on a 10k-pod cluster and say nothing more.
-        yield from _edges("CAN_CREATE_PRIVILEGED_POD", holder, "ClusterNodes", cluster_nodes_uid(facts.cluster), reason)
+        yield from _edges(
+            "CAN_CREATE_PRIVILEGED_POD", holder, "ClusterNodes", uids.cluster_nodes_uid(facts.cluster), reason
+        )
 
 
 def find_node_placement(facts: ClusterFacts) -> Iterator[AttackEdge]:
     """The fleet anchor reaches every node: spec.nodeName picks any of them, bypassing the scheduler."""
     for node in sorted(facts.nodes.values(), key=lambda entity: entity.uid):
         reason = f'a pod with spec.nodeName "{node.name}" is placed on it without the scheduler'
-        yield AttackEdge("PLACES_ON_NODE", "ClusterNodes", cluster_nodes_uid(facts.cluster), "Node", node.uid, reason)
+        yield AttackEdge(
+            "PLACES_ON_NODE", "ClusterNodes", uids.cluster_nodes_uid(facts.cluster), "Node", node.uid, reason
+        )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -739,7 +744,7 @@ class _Escalation:
 
 
 def find_escalations(facts: ClusterFacts) -> Iterator[AttackEdge]:
-    index, anchor = facts.rbac, cluster_admin_uid(facts.cluster)
+    index, anchor = facts.rbac, uids.cluster_admin_uid(facts.cluster)
     powers = _RolePowers(index)
     namespaces, controllers = _existing_namespaces(facts), _controllers_by_kind(facts)
     accounts = facts.service_accounts_by_namespace
@@ -776,7 +781,7 @@ def find_impersonations(facts: ClusterFacts) -> Iterator[AttackEdge]:
     impersonation check, so only ClusterRoleBindings grant them; service accounts are checked in their
     namespace. Impersonating a group needs a user to impersonate too (the API server refuses
     Impersonate-Group without Impersonate-User), any name will do."""
-    index, anchor = facts.rbac, cluster_admin_uid(facts.cluster)
+    index, anchor = facts.rbac, uids.cluster_admin_uid(facts.cluster)
     users = sorted(facts.of("KubeUser").values(), key=lambda entity: entity.uid)
     groups = sorted(facts.of("KubeGroup").values(), key=lambda entity: entity.uid)
     accounts = facts.service_accounts_by_namespace
@@ -872,7 +877,7 @@ def _csr_approval(index: RbacIndex, principal: Principal) -> tuple[Permission, s
 
 
 def find_csr_approvals(facts: ClusterFacts) -> Iterator[AttackEdge]:
-    index, anchor = facts.rbac, cluster_admin_uid(facts.cluster)
+    index, anchor = facts.rbac, uids.cluster_admin_uid(facts.cluster)
     admin_subject: str | None = None
     admin_looked_up = False
     for holder in _non_admin_holders(facts):
@@ -906,7 +911,7 @@ MUTATING_WEBHOOKS = "mutatingwebhookconfigurations"
 
 
 def find_webhook_edits(facts: ClusterFacts) -> Iterator[AttackEdge]:
-    index, anchor = facts.rbac, cluster_admin_uid(facts.cluster)
+    index, anchor = facts.rbac, uids.cluster_admin_uid(facts.cluster)
     existing = sorted(
         (entity for entity in facts.of("WebhookConfiguration").values() if entity.get("webhook_kind") == "mutating"),
         key=lambda entity: entity.name,
@@ -940,10 +945,10 @@ AWS_AUTH_UPDATES = tuple(Permission(verb, "configmaps") for verb in UPDATE_VERBS
 
 def find_aws_auth_edits(facts: ClusterFacts) -> Iterator[AttackEdge]:
     """EKS only: the aws-auth ConfigMap exists there (and is what this edge is about)."""
-    aws_auth_uid = f"k8s:{facts.cluster}:configmap:{AWS_AUTH_NAMESPACE}/{AWS_AUTH_NAME}"
+    aws_auth_uid = uids.configmap_uid(facts.cluster, AWS_AUTH_NAMESPACE, AWS_AUTH_NAME)
     if aws_auth_uid not in facts.of("ConfigMap"):
         return
-    index, anchor = facts.rbac, cluster_admin_uid(facts.cluster)
+    index, anchor = facts.rbac, uids.cluster_admin_uid(facts.cluster)
     for holder in _non_admin_holders(facts):
         why = _Why(index, holder.principal)
         for permission in AWS_AUTH_UPDATES:

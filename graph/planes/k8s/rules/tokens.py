@@ -16,6 +16,7 @@ from typing import Any
 
 from graph.analysis.catalogue import AttackEdge, EdgeType, Rule, register_edge_types, register_rules
 from graph.analysis.facts import Entity
+from graph.planes.k8s import uids
 from graph.planes.k8s.facts import ClusterFacts
 from graph.planes.k8s.views import TEMPLATE_CONTROLLER_KINDS, ContainerView, is_live_pod, live_pods, running_containers
 
@@ -151,7 +152,7 @@ def _is_own_legacy_token_secret(facts: ClusterFacts, pod: Entity, sa: Entity, se
     """Whether a secret volume holds the pod's own service account's legacy token (what the admission
     plugin mounted before Kubernetes 1.22). Checked against the secret when it was collected; when it was
     not (the transform keeps the reference only if Secrets were not listed in full), by its generated name."""
-    secret_uid = f"k8s:{facts.cluster}:secret:{pod.namespace}/{secret_name}"
+    secret_uid = uids.secret_uid(facts.cluster, pod.namespace or "", secret_name)
     secret = facts.secrets.get(secret_uid)
     if secret is not None:
         return secret.get("type") == SA_TOKEN_SECRET_TYPE and sa.uid in facts.targets("TOKEN_FOR", secret_uid)
