@@ -1,11 +1,11 @@
 """Bridgehead's Streamlit UI: `bridgehead ui` (or `streamlit run app.py --server.address 127.0.0.1`).
 
-Pages: Overview, Attack paths, Risk queries, Findings, Cypher console, Joint review. The logic behind each
-page is in `graph/ui_data.py`; this file only draws.
+Pages (the table `PAGES` at the end): Overview, Attack paths, Risk queries, Findings, Cypher console, Joint
+review. What each page shows is computed in the `graph/ui/` package; this file only draws.
 
 Object names and annotations are attacker-controlled text: they only ever reach the page through
 dataframes, `st.text`, `st.code`, option lists and the graph component (which draws on a canvas and
-fills its info panel with text nodes; `ui_data.inert` defuses the one link pattern it would honour),
+fills its info panel with text nodes; `graph.ui.common.inert` defuses the one link pattern it would honour),
 never through markdown or HTML. The graph comes from the same configuration as the CLI (BRIDGEHEAD_GRAPH).
 """
 
@@ -14,21 +14,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit_cytoscape import EdgeStyle, Event, NodeStyle, streamlit_cytoscape
 
-from graph import ui_data
 from graph.analysis.catalogue import INTERNET_UID, traversable_edge_types
-from graph.findings.compute import compute_findings
+from graph.findings.compute import SEVERITIES, compute_findings
 from graph.findings.state import refresh_findings, stored_findings
 from graph.marks import MarkError, mark_high_value, mark_owned
 from graph.paths import DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT
 from graph.store import GraphError, GraphStore, ReadOnlyViolation, open_store
+from graph.ui import common, entity, identity, layout, overview, search, tables
 from queries.library import CATEGORIES, CannedQuery, QueryError, load_library, run_query, search_queries
+
+logger = logging.getLogger(__name__)
 
 ROW_CAP = 1_000
 CONSOLE_TIMEOUT_MS = 30_000
@@ -37,20 +41,12 @@ TOP_CHOKE_POINTS = 10
 
 # Session state the pages share (tests set these to simulate clicks in the graph).
 SELECTED = "selected_uid"  # the node the entity panel shows
-SELECTED_EDGE = "selected_edge"  # the edge (ui_data.edge_id) whose help is shown
+SELECTED_EDGE = "selected_edge"  # the edge (layout.edge_id) whose help is shown
 FOCUS = "focus"  # "node" or "edge": what was clicked last
 PATH_SRC = "path_src"
 PATH_DST = "path_dst"
 GRAPH_VERSION = "graph_version"  # bumped when the UI changes the graph (marks), so cached results refresh
 
-PAGES = {
-    "overview": "Overview",
-    "paths": "Attack paths",
-    "queries": "Risk queries",
-    "findings": "Findings",
-    "console": "Cypher console",
-    "joint": "Joint review",
-}
 GRAPH_EVENTS = [Event("node_click", "tap", "node"), Event("edge_click", "tap", "edge")]
 NODE_STYLE = {"width": 24, "height": 24, "font-size": 10, "min-zoomed-font-size": 0, "text-wrap": "ellipsis",
               "text-max-width": "92px"}  # fmt: skip
@@ -65,7 +61,7 @@ def get_store() -> GraphStore:
 
 
 def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame(ui_data.table_rows(rows))
+    return pd.DataFrame(tables.table_rows(rows))
 
 
 def table(rows: list[dict[str, Any]], **kwargs: Any) -> None:
@@ -73,7 +69,7 @@ def table(rows: list[dict[str, Any]], **kwargs: Any) -> None:
 
 
 def csv_text(rows: list[dict[str, Any]]) -> str:
-    plain_rows = ui_data.table_rows(rows)
+    plain_rows = tables.table_rows(rows)
     out = io.StringIO()
     columns = list(dict.fromkeys(key for row in plain_rows for key in row))
     writer = csv.DictWriter(out, fieldnames=columns)
@@ -87,7 +83,7 @@ def downloads(rows: list[dict[str, Any]], name: str, key: str) -> None:
     left.download_button("Download CSV", csv_text(rows), f"{name}.csv", "text/csv", key=f"{key}:csv")
     right.download_button(
         "Download JSON",
-        json.dumps([{k: ui_data.plain(v) for k, v in row.items()} for row in rows], indent=2, default=str),
+        json.dumps([{k: tables.plain(v) for k, v in row.items()} for row in rows], indent=2, default=str),
         f"{name}.json",
         "application/json",
         key=f"{key}:json",
@@ -97,15 +93,15 @@ def downloads(rows: list[dict[str, Any]], name: str, key: str) -> None:
 # ------------------------------------------------------------------------------------------ the graph
 
 
-def draw_graph(view: ui_data.GraphView, key: str, height: int = 460) -> None:
+def draw_graph(view: layout.GraphView, key: str, height: int = 460) -> None:
     """The interactive graph (streamlit-cytoscape); a click selects a node or an edge in session state."""
     if view.too_big:
-        st.warning(f"{view.node_count} nodes: too many to draw (the cap is {ui_data.NODE_CAP}); see the table.")
+        st.warning(f"{view.node_count} nodes: too many to draw (the cap is {layout.NODE_CAP}); see the table.")
         return
     if not view.nodes:
         return
     node_styles = [
-        NodeStyle(label, ui_data.KIND_COLORS.get(label, ui_data.DEFAULT_COLOR), "name", custom_styles=NODE_STYLE)
+        NodeStyle(label, layout.KIND_COLORS.get(label, layout.DEFAULT_COLOR), "name", custom_styles=NODE_STYLE)
         for label in view.labels()
     ]
     edge_styles = [
@@ -126,7 +122,7 @@ def draw_graph(view: ui_data.GraphView, key: str, height: int = 460) -> None:
     handle_graph_event(event, key, view)
 
 
-def handle_graph_event(event: Any, key: str, view: ui_data.GraphView) -> None:
+def handle_graph_event(event: Any, key: str, view: layout.GraphView) -> None:
     """The component keeps returning its last event on every rerun: act on each event once."""
     if not isinstance(event, dict) or not isinstance(event.get("data"), dict):
         return
@@ -166,7 +162,7 @@ def path_to_here(uid: str) -> None:
     st.session_state.setdefault(PATH_SRC, INTERNET_UID)
     if st.session_state[PATH_SRC] == uid:
         st.session_state[PATH_SRC] = INTERNET_UID
-    st.session_state["page"] = PAGES["paths"]
+    st.session_state["page"] = page_title("paths")
 
 
 def toggle_mark(kind: str, uid: str, on: bool) -> None:
@@ -184,7 +180,7 @@ def toggle_mark(kind: str, uid: str, on: bool) -> None:
 
 def entity_panel(store: GraphStore, uid: str, label_hint: str | None = None, key: str = "entity") -> None:
     """BloodHound's entity panel: what the node is, its attack edges in and out, and what to do with it."""
-    found = ui_data.entity(store, uid, label_hint)
+    found = entity.entity(store, uid, label_hint)
     if found is None:
         st.info("That object is not in the graph any more.")
         return
@@ -256,15 +252,16 @@ def open_neighbour(widget_key: str) -> None:
 
 def edge_panel(edge: dict[str, Any]) -> None:
     """Edge help from the attack catalogue, plus why this particular edge exists."""
-    help_ = ui_data.edge_help(edge["_type"])
+    help_ = entity.edge_help(edge["_type"])
     if help_ is None:
         st.text(f"{edge['_type']}: not in the attack catalogue")
         st.text(edge["_reason"])
         return
     st.subheader(help_.title)
-    st.text(f"{help_.type}   rule {help_.rule}   MITRE ATT&CK {help_.mitre}" if help_.attack else help_.type)
+    rules = ", ".join(help_.rules)
+    st.text(f"{help_.type}   rules {rules}   MITRE ATT&CK {help_.mitre}" if help_.attack else help_.type)
     st.caption("From → to")
-    st.code(f"{ui_data.short_uid(edge['_source'])}\n→ {ui_data.short_uid(edge['_target'])}", language=None)
+    st.code(f"{common.short_uid(edge['_source'])}\n→ {common.short_uid(edge['_target'])}", language=None)
     if edge.get("_reason"):
         st.caption("Why this edge exists")
         st.text(edge["_reason"])
@@ -279,11 +276,11 @@ def edge_panel(edge: dict[str, Any]) -> None:
             st.text(text)
     if help_.attack:
         st.caption("References")
-        links = [ui_data.mitre_url(help_.mitre), *help_.references]
+        links = [entity.mitre_url(help_.mitre), *help_.references]
         st.markdown("\n".join(f"- {url}" for url in dict.fromkeys(links)))  # catalogue text, not graph data
 
 
-def side_panel(store: GraphStore, view: ui_data.GraphView, key: str) -> None:
+def side_panel(store: GraphStore, view: layout.GraphView, key: str) -> None:
     """Right of a graph: the clicked edge's help, else the clicked node's entity panel."""
     edge = view.edge(st.session_state.get(SELECTED_EDGE) or "")
     uid = st.session_state.get(SELECTED)
@@ -298,7 +295,7 @@ def side_panel(store: GraphStore, view: ui_data.GraphView, key: str) -> None:
         st.caption("Click a node for its details and attack edges, or an edge for how it is abused and fixed.")
 
 
-def option_label(ref: ui_data.NodeRef) -> str:
+def option_label(ref: common.NodeRef) -> str:
     return f"{ref.display}  ·  {ref.cluster}" if ref.cluster else ref.display
 
 
@@ -307,7 +304,7 @@ def option_label(ref: ui_data.NodeRef) -> str:
 
 def overview_page(store: GraphStore) -> None:
     st.header("Overview")
-    data = ui_data.overview(store)
+    data = overview.overview(store)
     if data.empty:
         st.info("The graph is empty. Load the demo with `bridgehead demo`, or a cluster with "
                 "`bridgehead ingest k8s --files DIR --cluster NAME`.")  # fmt: skip
@@ -344,7 +341,7 @@ def overview_page(store: GraphStore) -> None:
 
 def current_findings(store: GraphStore) -> Any:
     """Findings and choke points of the graph as it is now (computed in memory; cached until it changes)."""
-    key = (ui_data.graph_stamp(store), st.session_state.get(GRAPH_VERSION, 0))
+    key = (overview.graph_stamp(store), st.session_state.get(GRAPH_VERSION, 0))
     cached = st.session_state.get("findings_cache")
     if cached and cached[0] == key:
         return cached[1]
@@ -363,18 +360,18 @@ def findings_overview(store: GraphStore) -> None:
     left, right = st.columns([1, 3])
     with left:
         st.subheader("Findings")
-        table(ui_data.severity_rows(report.findings))
-        st.button("Open findings", key="overview:findings", on_click=go_to, args=("Findings",))
+        table(tables.severity_rows(report.findings))
+        st.button("Open findings", key="overview:findings", on_click=go_to, args=("findings",))
     with right:
         st.subheader("Top choke points")
         if report.choke_points:
-            table(ui_data.choke_rows(report.choke_points[:TOP_CHOKE_POINTS]))
+            table(tables.choke_rows(report.choke_points[:TOP_CHOKE_POINTS]))
         else:
             st.text("No attack path from an entry point to a crown jewel: nothing to cut.")
 
 
-def go_to(page: str) -> None:
-    st.session_state["page"] = page
+def go_to(slug: str) -> None:
+    st.session_state["page"] = page_title(slug)
 
 
 def node_picker(store: GraphStore, title: str, state_key: str) -> None:
@@ -385,8 +382,8 @@ def node_picker(store: GraphStore, title: str, state_key: str) -> None:
         key=f"{state_key}:search",
         placeholder="pod:storefront, sa:ci/, secret:kube-system/, node:ip-10, internet, cluster-admin",
     )
-    hits = ui_data.search_nodes(store, text) if text.strip() else []
-    refs = ui_data.lookup_nodes(store, [current])
+    hits = search.search_nodes(store, text) if text.strip() else []
+    refs = search.lookup_nodes(store, [current])
     refs.update({hit.uid: hit for hit in hits})
     options = [current, *[hit.uid for hit in hits if hit.uid != current]]
     choice = st.selectbox(
@@ -397,7 +394,9 @@ def node_picker(store: GraphStore, title: str, state_key: str) -> None:
         key=f"{state_key}:choice:{text}:{current}",
     )
     if text.strip():
-        st.caption(f"{len(hits)} match(es)" + (" (first 50)" if len(hits) >= ui_data.SEARCH_LIMIT else ""))
+        st.caption(
+            f"{len(hits)} match(es)" + (f" (first {search.SEARCH_LIMIT})" if len(hits) >= search.SEARCH_LIMIT else "")
+        )
     if choice != current:
         st.session_state[state_key] = choice
         st.rerun()
@@ -408,7 +407,7 @@ def swap_ends() -> None:
 
 
 def default_target(store: GraphStore) -> str:
-    admins = ui_data.search_nodes(store, "cluster-admin", limit=1)
+    admins = search.search_nodes(store, "cluster-admin", limit=1)
     return admins[0].uid if admins else INTERNET_UID
 
 
@@ -428,8 +427,8 @@ def paths_page(store: GraphStore) -> None:
     all_types = list(traversable_edge_types())
     with three.expander("Edge types followed"):
         chosen = st.multiselect("Attack edge types", all_types, default=all_types, key="edge_types")
-    src_ref = ui_data.lookup_nodes(store, [st.session_state[PATH_SRC]]).get(st.session_state[PATH_SRC])
-    dst_ref = ui_data.lookup_nodes(store, [st.session_state[PATH_DST]]).get(st.session_state[PATH_DST])
+    src_ref = search.lookup_nodes(store, [st.session_state[PATH_SRC]]).get(st.session_state[PATH_SRC])
+    dst_ref = search.lookup_nodes(store, [st.session_state[PATH_DST]]).get(st.session_state[PATH_DST])
     if src_ref is None or dst_ref is None:
         st.info("Pick a start and an end (has the analysis run? `bridgehead analyze` creates `internet`).")
         return
@@ -439,7 +438,7 @@ def paths_page(store: GraphStore) -> None:
     if not chosen:
         st.warning("No edge types selected: nothing to follow.")
         return
-    query = ui_data.PathQuery(src_ref, dst_ref, max_hops, tuple(chosen))
+    query = search.PathQuery(src_ref, dst_ref, max_hops, tuple(chosen))
     try:
         paths = cached_paths(store, query)
     except GraphError as exc:
@@ -450,7 +449,7 @@ def paths_page(store: GraphStore) -> None:
         st.info(f"No attack path within {max_hops} hops.")
         return
     st.text(f"{len(paths)} shortest path(s) of {paths[0].hops} hops")
-    view = ui_data.paths_view(paths)
+    view = layout.paths_view(paths)
     st.session_state.setdefault(SELECTED, src_ref.uid)
     graph_column, panel_column = st.columns([3, 2])
     with graph_column:
@@ -458,9 +457,9 @@ def paths_page(store: GraphStore) -> None:
     with panel_column:
         side_panel(store, view, key="paths_entity")
     st.subheader("Paths")
-    table(ui_data.path_rows(paths))
+    table(tables.path_rows(paths))
     st.subheader("Steps")
-    steps = ui_data.step_rows(paths)
+    steps = tables.step_rows(paths)
     table(steps)
     st.selectbox(
         "Explain a step",
@@ -483,13 +482,13 @@ def explain_step() -> None:
         st.session_state[FOCUS] = "edge"
 
 
-def cached_paths(store: GraphStore, query: ui_data.PathQuery) -> list[Any]:
+def cached_paths(store: GraphStore, query: search.PathQuery) -> list[Any]:
     """Path results survive the reruns a click causes; recomputed when the query or the graph changes."""
     key = (query, st.session_state.get(GRAPH_VERSION, 0))
     cached = st.session_state.get("paths_cache")
     if cached and cached[0] == key:
         return list(cached[1])
-    paths = ui_data.find_paths(store, query)
+    paths = search.find_paths(store, query)
     st.session_state["paths_cache"] = (key, paths)
     return paths
 
@@ -531,7 +530,7 @@ def queries_page(store: GraphStore) -> None:
     st.text(query.description)
     st.text(f"id {query.id}   severity {query.severity}   category {query.category}")
     if query.mitre:
-        st.markdown("MITRE ATT&CK: " + ", ".join(f"[{t}]({ui_data.mitre_url(t)})" for t in query.mitre))
+        st.markdown("MITRE ATT&CK: " + ", ".join(f"[{t}]({entity.mitre_url(t)})" for t in query.mitre))
     with st.form(f"params:{query.id}"):
         values = {param.name: param_widget(query, param) for param in query.parameters}
         if not query.parameters:
@@ -577,7 +576,7 @@ def param_widget(query: CannedQuery, param: Any) -> Any:
 
 def run_canned(store: GraphStore, query: CannedQuery, values: dict[str, Any]) -> dict[str, Any]:
     try:
-        params = ui_data.query_params(store, query, values)
+        params = tables.query_params(store, query, values)
     except QueryError as exc:
         return {"id": query.id, "error": "The parameters are not right.", "detail": str(exc), "rows": []}
     try:
@@ -587,11 +586,11 @@ def run_canned(store: GraphStore, query: CannedQuery, values: dict[str, Any]) ->
     except GraphError as exc:
         return {"id": query.id, "error": "The query failed (a timeout? try fewer hops or a lower limit).",
                 "detail": str(exc), "rows": []}  # fmt: skip
-    rows = [{key: ui_data.plain(value) for key, value in row.items()} for row in result.rows]
+    rows = [{key: tables.plain(value) for key, value in row.items()} for row in result.rows]
     return {"id": query.id, "error": "", "detail": "", "rows": rows, "elapsed_ms": result.elapsed_ms}
 
 
-FILTERS = {"severity": ui_data.FINDING_SEVERITIES, "plane": ("k8s", "aws", "gcp"), "status": ui_data.FINDING_STATUSES}
+FILTERS = {"severity": SEVERITIES, "plane": tables.FINDING_PLANES, "status": tables.FINDING_STATUSES}
 
 
 def url_filter(name: str) -> list[str]:
@@ -640,7 +639,7 @@ def findings_page(store: GraphStore) -> None:
             name.capitalize(), list(FILTERS[name]), key=f"findings_{name}", on_change=keep_filter_in_url, args=(name,),
             placeholder="all",
         )  # fmt: skip
-    shown = ui_data.filter_findings(
+    shown = tables.filter_findings(
         findings,
         st.session_state["findings_severity"],
         st.session_state["findings_plane"],
@@ -650,8 +649,8 @@ def findings_page(store: GraphStore) -> None:
     if not shown:
         st.info("No finding matches these filters.")
         return
-    table(ui_data.finding_rows(shown))
-    downloads(ui_data.finding_rows(shown), "findings", "findings")
+    table(tables.finding_rows(shown))
+    downloads(tables.finding_rows(shown), "findings", "findings")
     by_id = {finding.id: finding for finding in shown}
     wanted = str(st.query_params.get("finding", ""))
     chosen = st.selectbox(
@@ -679,7 +678,7 @@ def open_finding_path(entry: str, target: str) -> None:
     st.session_state[PATH_DST] = target
     st.session_state[SELECTED] = target
     st.session_state[FOCUS] = "node"
-    st.session_state["page"] = PAGES["paths"]
+    st.session_state["page"] = page_title("paths")
 
 
 def finding_detail(store: GraphStore, finding: Any) -> None:
@@ -687,7 +686,7 @@ def finding_detail(store: GraphStore, finding: Any) -> None:
     st.text(finding.title)  # built from object names: text, never markdown
     st.text(
         f"status {finding.status}   {finding.hops} hops   {finding.path_count} shortest path(s)"
-        + (f"   first seen {ui_data._when(finding.first_seen)}" if finding.first_seen else "")
+        + (f"   first seen {tables.format_when(finding.first_seen)}" if finding.first_seen else "")
     )
     if finding.remediation_edge:
         st.caption("Remediation: the step to fix")
@@ -703,17 +702,17 @@ def finding_detail(store: GraphStore, finding: Any) -> None:
         on_click=open_finding_path,
         args=(finding.entry_uid, finding.target_uid),
     )
-    view = ui_data.finding_view(finding)
+    view = tables.finding_view(finding)
     graph_column, panel_column = st.columns([3, 2])
     with graph_column:
         draw_graph(view, key="finding_graph")
     with panel_column:
         side_panel(store, view, key="finding_entity")
     st.caption("Steps of the first shortest path")
-    table(ui_data.finding_steps(finding))
+    table(tables.finding_steps(finding))
     if finding.folded_count:
         st.caption(f"Also reached through this finding ({finding.folded_count})")
-        table([{"crown jewel": ui_data.short_uid(uid)} for uid in finding.folded_uids])
+        table([{"crown jewel": common.short_uid(uid)} for uid in finding.folded_uids])
 
 
 def console_page(store: GraphStore) -> None:
@@ -750,8 +749,8 @@ def run_console(store: GraphStore, query: str) -> dict[str, Any]:
         hint = "The query ran out of time." if "timed out" in message.lower() or "timeout" in message.lower() else ""
         return {"error": hint or "The query failed.", "detail": message, "rows": [], "truncated": False,
                 "query": query}  # fmt: skip
-    plain_rows = [{key: ui_data.plain(value) for key, value in row.items()} for row in rows]
-    capped, truncated = ui_data.capped(plain_rows, ROW_CAP)
+    plain_rows = [{key: tables.plain(value) for key, value in row.items()} for row in rows]
+    capped, truncated = tables.capped(plain_rows, ROW_CAP)
     return {"error": "", "detail": "", "rows": capped, "truncated": truncated, "query": query}
 
 
@@ -759,9 +758,9 @@ def results_views(
     store: GraphStore, rows: list[dict[str, Any]], *, key: str, cypher: str, name: str, graph_first: bool = False
 ) -> None:
     """Neo4j Browser's result views: Graph | Table | Cypher | JSON, with downloads."""
-    view = ui_data.rows_view(rows)
+    view = tables.rows_view(rows)
     if view is not None and not view.too_big:  # names and kinds of the drawn nodes, for their captions
-        view = ui_data.rows_view(rows, nodes=ui_data.lookup_nodes(store, view.uids()))
+        view = tables.rows_view(rows, nodes=search.lookup_nodes(store, view.uids()))
     labels = ["Table", "Cypher", "JSON"]
     if view is not None:
         labels = ["Graph", *labels] if graph_first else ["Table", "Graph", "Cypher", "JSON"]
@@ -771,7 +770,7 @@ def results_views(
     if view is not None:
         with tabs["Graph"]:
             if view.too_big:
-                st.warning(f"{view.node_count} nodes: too many to draw (the cap is {ui_data.NODE_CAP}); see the table.")
+                st.warning(f"{view.node_count} nodes: too many to draw (the cap is {layout.NODE_CAP}); see the table.")
             else:
                 graph_column, panel_column = st.columns([3, 2])
                 with graph_column:
@@ -792,7 +791,7 @@ def joint_page(store: GraphStore) -> None:
         "annotations on service accounts, EKS aws-auth mappings. When a cloud plane is loaded its identities "
         "are matched here."
     )
-    links = ui_data.joint_review(store)
+    links = identity.joint_review(store)
     if not links:
         st.info("No cluster identity maps to a cloud identity in this graph.")
         return
@@ -812,7 +811,7 @@ def joint_page(store: GraphStore) -> None:
     with tab_table:
         table([link.row() for link in shown])
     with tab_graph:
-        view = ui_data.joint_view(shown)
+        view = identity.joint_view(shown)
         if view.too_big:
             st.warning(f"{view.node_count} identities: too many to draw; see the table.")
         else:
@@ -822,31 +821,56 @@ def joint_page(store: GraphStore) -> None:
             with panel_column:
                 uid = st.session_state.get(SELECTED)
                 node = view.node(uid) if uid else None
-                if node and node["label"] in {"ServiceAccount", "KubeUser", "KubeGroup"}:
+                if node and node["label"] in identity.CLUSTER_IDENTITY_KINDS:
                     entity_panel(store, uid or "", node["label"], key="joint_entity")
                 else:
                     st.caption("Click a cluster identity for its details and attack edges.")
 
 
-PAGE_FUNCTIONS: dict[str, Callable[[GraphStore], None]] = {
-    "Overview": overview_page,
-    "Attack paths": paths_page,
-    "Risk queries": queries_page,
-    "Findings": findings_page,
-    "Cypher console": console_page,
-    "Joint review": joint_page,
-}
+# -------------------------------------------------------------------------------------- navigation
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str  # in the URL: ?page=findings
+    title: str  # in the sidebar and as the page's heading
+    render: Callable[[GraphStore], None]
+
+
+PAGES: tuple[Page, ...] = (
+    Page("overview", "Overview", overview_page),
+    Page("paths", "Attack paths", paths_page),
+    Page("queries", "Risk queries", queries_page),
+    Page("findings", "Findings", findings_page),
+    Page("console", "Cypher console", console_page),
+    Page("joint", "Joint review", joint_page),
+)
+
+
+def page_title(slug: str) -> str:
+    return next(page.title for page in PAGES if page.slug == slug)
+
+
+def render_page(page: Page, store: GraphStore) -> None:
+    """A page that fails says so on the page; the sidebar and the other pages keep working."""
+    try:
+        page.render(store)
+    except Exception as exc:  # any bug in one page, not only the errors each page already explains
+        logger.exception("page %s failed", page.slug)  # the traceback, for whoever runs the server
+        st.error(f"The {page.title} page failed ({type(exc).__name__}). The other pages still work.")
+        st.code(str(exc) or repr(exc), language=None)  # the message may quote graph data: text, not markdown
 
 
 def main() -> None:
     st.set_page_config(page_title="Bridgehead", layout="wide")
     st.sidebar.title("Bridgehead")
+    by_title = {page.title: page for page in PAGES}
     if "page" not in st.session_state:  # a shared link opens its page: ?page=findings
-        st.session_state["page"] = PAGES.get(str(st.query_params.get("page", "")), "Overview")
-    page = st.sidebar.radio("Page", list(PAGE_FUNCTIONS), key="page")
-    slug = next(slug for slug, title in PAGES.items() if title == page)
-    if st.query_params.get("page") != slug:
-        st.query_params["page"] = slug
+        wanted = str(st.query_params.get("page", ""))
+        st.session_state["page"] = next((page.title for page in PAGES if page.slug == wanted), PAGES[0].title)
+    page = by_title[st.sidebar.radio("Page", list(by_title), key="page")]
+    if st.query_params.get("page") != page.slug:
+        st.query_params["page"] = page.slug
     try:
         store = get_store()
     except (GraphError, OSError, RuntimeError) as exc:
@@ -854,7 +878,7 @@ def main() -> None:
         st.code(str(exc), language=None)
         return
     st.sidebar.caption(store.target.describe())
-    PAGE_FUNCTIONS[page](store)
+    render_page(page, store)
 
 
 main()

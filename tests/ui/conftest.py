@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from graph import embedded
 from graph.analysis.reach import compute_reach
 from graph.analysis.run import analyze
 from graph.store import GraphStore, open_store
+from graph.ui.search import PathQuery, lookup_nodes
 from ingest.k8s.files import read_k8s_files
 from ingest.pipeline import DEMO_CLUSTER, DEMO_DIR, ingest_demo, ingest_k8s_snapshot
 
@@ -41,3 +43,19 @@ def ui_graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Gr
     yield uri, store
     store.close()
     embedded.stop_server(data_dir)
+
+
+CLUSTER_ADMIN = "k8s:demo:cluster-admin"
+DEPLOYER = "k8s:demo:serviceaccount:ci/deployer"
+OPS_TOKEN = "k8s:demo:secret:kube-system/ops-admin-token"
+
+
+@pytest.fixture
+def demo(ui_graph: tuple[str, GraphStore]) -> GraphStore:
+    """The hostile demo graph, for tests that only read it."""
+    return ui_graph[1]
+
+
+def path_query(demo: GraphStore, src: str, dst: str, **kwargs: Any) -> PathQuery:
+    refs = lookup_nodes(demo, [src, dst])
+    return PathQuery(refs[src], refs[dst], **kwargs)

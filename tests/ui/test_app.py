@@ -18,12 +18,10 @@ from streamlit.testing.v1 import AppTest
 
 from graph.analysis.catalogue import INTERNET_UID, traversable_edge_types
 from graph.store import GraphStore
-from tests.ui.conftest import HOSTILE_NAME, HOSTILE_USER_UID
+from graph.ui import overview
+from tests.ui.conftest import CLUSTER_ADMIN, DEPLOYER, HOSTILE_NAME, HOSTILE_USER_UID, OPS_TOKEN
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-CLUSTER_ADMIN = "k8s:demo:cluster-admin"
-DEPLOYER = "k8s:demo:serviceaccount:ci/deployer"
-OPS_TOKEN = "k8s:demo:secret:kube-system/ops-admin-token"
 STOREFRONT_SA = "k8s:demo:serviceaccount:shop-frontend/storefront"
 
 
@@ -117,6 +115,31 @@ def test_page_from_the_url(app: AppTest) -> None:
     app.run()
     assert app.session_state["page"] == "Joint review"
     assert [header.value for header in app.header] == ["Joint review"]
+
+
+def test_navigation_lists_every_page_and_an_unknown_slug_opens_the_overview(app: AppTest) -> None:
+    app.query_params["page"] = "no-such-page"
+    app.run()
+    assert app.radio(key="page").options == [
+        "Overview", "Attack paths", "Risk queries", "Findings", "Cypher console", "Joint review"
+    ]  # fmt: skip
+    assert app.session_state["page"] == "Overview" and app.query_params["page"] in ("overview", ["overview"])
+
+
+def test_a_failing_page_says_so_and_the_other_pages_still_work(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(_store: GraphStore) -> None:
+        raise RuntimeError("summary of <b>hostile</b> failed")
+
+    monkeypatch.setattr(overview, "overview", broken)
+    at = open_page(app, "Overview")
+    assert [error.value for error in at.error] == [
+        "The Overview page failed (RuntimeError). The other pages still work."
+    ]
+    assert "summary of <b>hostile</b> failed" in codes(at)  # the message as text, never markdown
+    at.radio(key="page").set_value("Joint review").run()
+    assert not at.exception and not at.error
+    assert [header.value for header in at.header] == ["Joint review"] and "7 mapping(s)" in texts(at)
+    assert at.query_params["page"] in ("joint", ["joint"])
 
 
 # ------------------------------------------------------------------------------------- attack paths
@@ -222,7 +245,7 @@ def test_edge_click_shows_the_catalogue_help(app: AppTest) -> None:
     assert at.session_state["focus"] == "edge"
     assert "Reachable from the internet" in [sub.value for sub in at.subheader]
     shown = texts(at)
-    assert any(text.startswith("INTERNET_EXPOSES   rule ") and "T1190" in text for text in shown)
+    assert any(text.startswith("INTERNET_EXPOSES   rules k8s.exposure.internet") and "T1190" in text for text in shown)
     assert exposure["reason"] in shown  # why this particular edge exists
     captions = [caption.value for caption in at.caption]
     assert {"What it means", "How it is abused", "Opsec", "Remediation", "References"} <= set(captions)
