@@ -18,9 +18,9 @@ bool, list; `parameters` and `mitre` may be left out. `load_library()` parses ev
 `CannedQuery` and refuses a file whose header is missing or wrong, naming the file. `run_query()` checks
 and converts parameters (strings from `--param k=v` to the declared type) and runs the query read-only.
 
-Traversals list the attack-edge types literally (`-[:A|B|C*1..12]->`); those lists are copies of
-`graph.analysis.catalogue.traversable_edge_types()`, the one definition. `python -m queries.library --sync`
-rewrites them from the catalogue; `--check` fails when one differs (the tests do the same).
+Traversals list the attack-edge types literally (`-[:A|B|C*1..12]->`), so a query that follows them is
+rendered from a template in queries/templates/ with `graph.analysis.catalogue.traversable_edge_types()` and
+the tactics' type lists (`make generate`, queries/generate.py); the rendered file is what ships.
 """
 
 from __future__ import annotations
@@ -351,10 +351,14 @@ def load_query(path: Path | str) -> CannedQuery:
 
 def load_library(directory: Path | str = QUERY_DIR) -> dict[str, CannedQuery]:
     """Every query in `directory`, by id, ordered by category (as in CATEGORIES), then id."""
-    queries = [load_query(path) for path in sorted(Path(directory).glob("*.cypher"))]
+    return ordered_library(load_query(path) for path in sorted(Path(directory).glob("*.cypher")))
+
+
+def ordered_library(queries: Iterable[CannedQuery]) -> dict[str, CannedQuery]:
+    """`queries` by id, ordered by category (as in CATEGORIES), then id."""
     categories = list(CATEGORIES)
-    queries.sort(key=lambda query: (categories.index(query.category), query.id))
-    return {query.id: query for query in queries}
+    ordered = sorted(queries, key=lambda query: (categories.index(query.category), query.id))
+    return {query.id: query for query in ordered}
 
 
 def get_query(query_id: str, directory: Path | str = QUERY_DIR) -> CannedQuery:
@@ -435,86 +439,23 @@ def run_query(
 
 
 # --------------------------------------------------------------------------------------------------
-# Traversal type lists: copies of the catalogue, checked and rewritten from it
+# Relationship types
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TypeList:
-    types: tuple[str, ...]
-    variable_length: bool
-    line: int
-    start: int  # offsets of the types inside the text
-    end: int
-
-
-def type_lists(text: str) -> list[TypeList]:
-    """Every relationship pattern in `text` that names types."""
-    found = []
-    for match in _REL_TYPES.finditer(text):
-        types = tuple(part.strip() for part in match.group("types").split("|"))
-        line = text.count("\n", 0, match.start()) + 1
-        found.append(TypeList(types, match.group("range") is not None, line, match.start("types"), match.end("types")))
-    return found
-
-
-def is_traversal(found: TypeList, traversable: Sequence[str]) -> bool:
-    """A traversal follows attack edges in general: any variable-length pattern, and any single hop that
-    names more than half of the traversable types (a walk step). Short lists name specific attacks."""
-    return found.variable_length or len(found.types) > len(traversable) // 2
-
-
-def stale_type_lists(query: CannedQuery, traversable: Sequence[str] | None = None) -> list[str]:
-    """Problems with the relationship types a query names: a traversal that differs from the catalogue,
-    or a type that is neither an attack edge nor a structural edge."""
+def unknown_relationship_types(query: CannedQuery) -> list[str]:
+    """The relationship types a query names that are neither attack edges nor structural edges (typos, or a
+    type the catalogue dropped), as `file:line: ...` problems."""
     from graph.schema import ATTACK_EDGES, STRUCTURAL_EDGES
 
-    expected = tuple(traversable if traversable is not None else _traversable())
     problems = []
-    for found in type_lists(query.text):
-        where = f"{query.path.name}:{found.line}"
-        if is_traversal(found, expected) and found.types != expected:
-            missing = sorted(set(expected) - set(found.types))
-            extra = sorted(set(found.types) - set(expected))
-            detail = f"missing {missing}" if missing else ""
-            detail += f"{'; ' if detail else ''}not traversable {extra}" if extra else ""
-            detail = detail or "the order differs from the catalogue's"
-            problems.append(f"{where}: traversal type list differs from traversable_edge_types(): {detail}")
-        unknown = [name for name in found.types if name not in ATTACK_EDGES and name not in STRUCTURAL_EDGES]
+    for match in _REL_TYPES.finditer(query.text):
+        names = [name.strip() for name in match.group("types").split("|")]
+        unknown = [name for name in names if name not in ATTACK_EDGES and name not in STRUCTURAL_EDGES]
         if unknown:
-            problems.append(f"{where}: unknown relationship types {unknown}")
+            line = query.text.count("\n", 0, match.start()) + 1
+            problems.append(f"{query.path.name}:{line}: unknown relationship types {unknown}")
     return problems
-
-
-def sync_text(text: str, traversable: Sequence[str] | None = None) -> str:
-    """`text` with every traversal type list replaced by the catalogue's."""
-    expected = tuple(traversable if traversable is not None else _traversable())
-    replacement = "|".join(expected)
-    pieces, position = [], 0
-    for found in type_lists(text):
-        if is_traversal(found, expected):
-            pieces += [text[position : found.start], replacement]
-            position = found.end
-    pieces.append(text[position:])
-    return "".join(pieces)
-
-
-def sync_library(directory: Path | str = QUERY_DIR) -> list[Path]:
-    """Rewrite the traversal type lists of every query file from the catalogue; the files changed."""
-    changed = []
-    for path in sorted(Path(directory).glob("*.cypher")):
-        text = path.read_text(encoding="utf-8")
-        synced = sync_text(text)
-        if synced != text:
-            path.write_text(synced, encoding="utf-8")
-            changed.append(path)
-    return changed
-
-
-def _traversable() -> tuple[str, ...]:
-    from graph.analysis.catalogue import traversable_edge_types
-
-    return traversable_edge_types()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -530,9 +471,9 @@ def render_query_docs(queries: Iterable[CannedQuery] | None = None) -> str:
     out = [
         "# Canned queries",
         "",
-        "Generated from the headers of `queries/*.cypher` by `python -m queries.library --docs`; edit the",
-        "query files, not this part. Run one with `bridgehead query run ID --param k=v`; print it, pasteable",
-        "into Neo4j Browser, with `bridgehead query show ID` (set its parameters there with",
+        "Generated from the headers of `queries/*.cypher` by `make generate`; edit the query files (or their",
+        "templates in `queries/templates/`), not this part. Run one with `bridgehead query run ID --param k=v`;",
+        "print it, pasteable into Neo4j Browser, with `bridgehead query show ID` (set its parameters there with",
         "`:param name => value`).",
         "",
         "| id | category | severity | title | parameters | MITRE |",
@@ -564,42 +505,32 @@ def render_query_docs(queries: Iterable[CannedQuery] | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+def render_docs_page(queries: Mapping[str, CannedQuery], current: str | None) -> str:
+    """docs/queries.md: the generated part for `queries`, then what follows it in `current` (the benchmark
+    figures and notes, written by hand)."""
+    rest = current.split(DOCS_GENERATED_END, 1)[1].lstrip("\n") if current and DOCS_GENERATED_END in current else ""
+    return render_query_docs(queries.values()) + ("\n" + rest if rest else "")
+
+
 def write_docs(path: Path = DOCS_PATH) -> None:
-    """Regenerate the generated part of docs/queries.md and keep what follows it (the benchmark figures)."""
-    rest = ""
-    if path.exists():
-        current = path.read_text(encoding="utf-8")
-        if DOCS_GENERATED_END in current:
-            rest = current.split(DOCS_GENERATED_END, 1)[1].lstrip("\n")
-    path.write_text(render_query_docs() + ("\n" + rest if rest else ""), encoding="utf-8")
+    """Regenerate the generated part of docs/queries.md and keep what follows it."""
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    path.write_text(render_docs_page(load_library(), current), encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m queries.library", description="Maintain the query library.")
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--sync", action="store_true", help="rewrite traversal type lists from the catalogue")
-    group.add_argument("--check", action="store_true", help="fail when a file is invalid or a type list is stale")
-    group.add_argument("--docs", action="store_true", help="regenerate the generated part of docs/queries.md")
-    args = parser.parse_args(argv)
-    if args.sync:
-        for path in sync_library():
-            print(f"rewrote {path}")
-        return 0
+    parser.add_argument(
+        "--docs", action="store_true", required=True, help="regenerate the generated part of docs/queries.md"
+    )
+    parser.parse_args(argv)
     try:
-        library = load_library()
+        write_docs()
     except QueryError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    if args.docs:
-        write_docs()
-        print(f"wrote {DOCS_PATH}")
-        return 0
-    problems = [problem for query in library.values() for problem in stale_type_lists(query)]
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if problems:
-        print("run `python -m queries.library --sync`", file=sys.stderr)
-    return 1 if problems else 0
+    print(f"wrote {DOCS_PATH}")
+    return 0
 
 
 if __name__ == "__main__":

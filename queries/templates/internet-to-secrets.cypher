@@ -1,0 +1,36 @@
+// id: internet-to-secrets
+// title: Internet → secrets
+// category: exposure
+// severity: critical
+// description: Secrets an attacker on the internet can read, nearest first, with the shortest path to each.
+//   How: the analysis marks every node with its distance from the internet (reach_internet_hops), so
+//   targets are picked by that mark and each path is walked back from the target, one hop at a time, to
+//   a node one hop closer; nothing is searched. Needs the marks (`bridgehead analyze`).
+// parameters: max_hops (int 1..{{max_hops}}, default 10): longest path to report; limit (int 1..1000, default 100): rows
+// returns: entry, target, target_name, target_namespace, hops, path_uids, edge_types, reasons
+// mitre: T1190, T1552.007
+MATCH (target:Secret)
+WHERE target.reach_internet_hops >= 1 AND target.reach_internet_hops <= $max_hops
+WITH target ORDER BY target.reach_internet_hops, target.uid LIMIT $limit
+// Every walk starts at its target and moves back one hop per step, to the predecessor one hop closer to
+// the internet (lowest uid, then lowest edge type). The walks travel together in one list: each step picks
+// the next node once per distinct end node, inside a subquery, so a step with every walk already at
+// the internet sends no row into the traversal. A walk with no such predecessor (stale marks) is dropped.
+WITH collect([[target], []]) AS walks
+{{for hop in 1..max_hops}}
+// hop {{hop}} of at most {{max_hops}}
+WITH [w IN walks WHERE last(w[0]).reach_internet_hops = 0] AS done, [w IN walks WHERE last(w[0]).reach_internet_hops > 0] AS active
+CALL { WITH active UNWIND active AS w WITH last(w[0]) AS here, collect(w) AS ws
+  MATCH (closer)-[:{{traversable}}]->(here) WHERE closer.reach_internet_hops = here.reach_internet_hops - 1
+  WITH here, ws, closer ORDER BY closer.uid WITH here, ws, collect(closer)[0] AS next WITH here, ws, next
+  MATCH (next)-[r:{{traversable}}]->(here) WITH ws, next, r ORDER BY type(r) WITH ws, next, collect(r)[0] AS r
+  UNWIND ws AS w RETURN collect([w[0] + [next], w[1] + [r]]) AS moved }
+WITH done + moved AS walks
+{{end}}
+UNWIND walks AS w
+WITH w[0][0] AS target, reverse(w[0]) AS walk, reverse(w[1]) AS steps
+WHERE walk[0].reach_internet_hops = 0
+RETURN walk[1].uid AS entry, target.uid AS target, target.name AS target_name, target.namespace AS target_namespace,
+       size(steps) AS hops, [n IN walk | n.uid] AS path_uids, [r IN steps | type(r)] AS edge_types,
+       [r IN steps | r.reason] AS reasons
+ORDER BY hops, target
