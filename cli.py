@@ -32,10 +32,10 @@ from graph.opengraph import export_opengraph
 from graph.paths import DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT, RefError, paths_via, resolve_ref
 from graph.store import GraphError, GraphStore
 from graph.summary import GraphSummary, summarize
-from ingest.k8s.files import read_k8s_files
 from ingest.k8s.live import KubeConnectionError, collect_live, current_context, list_contexts, load_client
-from ingest.k8s.snapshot import K8sSnapshot, write_snapshot
-from ingest.pipeline import IngestResult, ingest_demo, ingest_k8s_snapshot
+from ingest.k8s.snapshot import K8sSnapshot
+from ingest.pipeline import IngestResult, ingest_demo, ingest_snapshot
+from ingest.sources import source_named
 from queries.commands import query_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Attack paths across Kubernetes and cloud IAM.")
@@ -220,11 +220,12 @@ def ingest_k8s(
     in_cluster: Annotated[bool, typer.Option("--in-cluster", help="Use the pod's service account.")] = False,
 ) -> None:
     """Load a Kubernetes cluster: live through the API, or from `kubectl get -o json` / manifest files."""
+    source = source_named("k8s")
     snapshots = _k8s_snapshots(files, cluster, context, all_contexts, in_cluster)
     with graph_or_exit() as store:
         for snapshot in snapshots:
             with console.status(Text(f"{snapshot.cluster}: transforming and loading")):
-                result = ingest_k8s_snapshot(store, snapshot)
+                result = ingest_snapshot(store, source, snapshot)
             print_ingest(result)
 
 
@@ -236,11 +237,12 @@ def collect_k8s(
     in_cluster: Annotated[bool, typer.Option("--in-cluster", help="Use the pod's service account.")] = False,
 ) -> None:
     """Save a redacted snapshot of a live cluster (no secret values) for a later `ingest k8s --files`."""
+    source = source_named("k8s")
     (snapshot,) = _k8s_snapshots(None, cluster, context, False, in_cluster)
-    written = write_snapshot(snapshot, out)
+    written = source.write_snapshot(snapshot, out)
     console.print(f"wrote {len(written)} files to {out}")
-    for gap in snapshot.gaps:
-        console.print(f"  [yellow]not visible:[/] {gap.kind}: {escape(gap.reason)}")
+    for gap in source.gaps(snapshot):
+        console.print(f"  [yellow]not visible:[/] {escape(gap)}")
 
 
 def _k8s_snapshots(
@@ -251,7 +253,7 @@ def _k8s_snapshots(
         if missing:
             error(f"no such file or directory: {', '.join(missing)}")
             raise typer.Exit(2)
-        return [read_k8s_files(files, cluster or "")]
+        return [source_named("k8s").read_files(files, cluster or "")]
     if in_cluster:
         targets: list[str | None] = [None]
     elif all_contexts:

@@ -97,3 +97,13 @@ def check_edge(record: EdgeRecord) -> None:
     """Validate an edge record's properties (its kinds are checked by the caller once per group)."""
     if record.props:
         check_properties(f"{record.type} edge {record.src_uid} -> {record.dst_uid}", record.props)
+
+
+@dataclass
+class Records:
+    """What a source's transform makes of one snapshot; the loader writes it (ingest/pipeline.py)."""
+
+    nodes: list[NodeRecord] = field(default_factory=list)
+    edges: list[EdgeRecord] = field(default_factory=list)
+    complete_kinds: set[str] = field(default_factory=set)  # node labels whose full set this snapshot holds
+    problems: list[str] = field(default_factory=list)  # input that could not be read: which object, why

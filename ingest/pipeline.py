@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from graph.loader import LoadReport, Sync, load
 from graph.store import GraphStore
-from ingest.k8s.files import read_k8s_files
-from ingest.k8s.snapshot import K8sSnapshot
-from ingest.k8s.transform import transform_snapshot
+from ingest.sources import Source, source_named, sources
 
-DEMO_DIR = Path(__file__).resolve().parent / "demo"
-DEMO_CLUSTER = "demo"
+if TYPE_CHECKING:
+    from ingest.k8s.snapshot import K8sSnapshot
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"  # one folder per source: demo/<source name>
+DEMO_CLUSTER = "demo"  # the tenant name of every demo snapshot
+
+SnapshotT = TypeVar("SnapshotT")
 
 
 @dataclass
@@ -31,18 +35,26 @@ class IngestResult:
         return sum(self.report.edges.values())
 
 
-def k8s_scope(cluster: str) -> str:
-    return f"k8s:{cluster}"
+def ingest_snapshot(store: GraphStore, source: Source[SnapshotT], snapshot: SnapshotT) -> IngestResult:
+    """Transform one snapshot and load it under its scope: the stale cleanup of a kind runs only when the
+    snapshot is complete for it, and what the collector could not see is recorded with the sync."""
+    records = source.transform(snapshot)
+    gaps = source.gaps(snapshot)
+    sync = Sync.new(source.name, source.scope(snapshot))
+    report = load(store, records.nodes, records.edges, sync, complete_kinds=records.complete_kinds, gaps=gaps)
+    return IngestResult(sync.scope, report, gaps, [*source.problems(snapshot), *records.problems])
 
 
 def ingest_k8s_snapshot(store: GraphStore, snapshot: K8sSnapshot) -> IngestResult:
-    records = transform_snapshot(snapshot)
-    gaps = [f"{gap.kind}: {gap.reason}" for gap in snapshot.gaps]
-    sync = Sync.new("k8s", k8s_scope(snapshot.cluster))
-    report = load(store, records.nodes, records.edges, sync, complete_kinds=records.complete_kinds, gaps=gaps)
-    return IngestResult(sync.scope, report, gaps, [*snapshot.errors, *records.problems])
+    """`ingest_snapshot` for the Kubernetes source (for callers that hold a `K8sSnapshot`)."""
+    return ingest_snapshot(store, source_named("k8s"), snapshot)
 
 
 def ingest_demo(store: GraphStore) -> list[IngestResult]:
-    """Load the bundled demo environment (used when no credentials or files are given)."""
-    return [ingest_k8s_snapshot(store, read_k8s_files([DEMO_DIR / "k8s"], DEMO_CLUSTER))]
+    """Load the bundled demo environment (used when no credentials or files are given): for every source
+    with a folder under ingest/demo/, its files as one snapshot."""
+    return [
+        ingest_snapshot(store, source, source.read_files([DEMO_DIR / source.name], DEMO_CLUSTER))
+        for source in sources()
+        if (DEMO_DIR / source.name).is_dir()
+    ]

@@ -11,16 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from graph.records import EdgeRecord, check_edge, check_node
+from graph.planes.k8s.uids import container_uid, object_uid
+from graph.records import EdgeRecord, Records, check_edge, check_node
 from ingest.k8s.kinds import ALL_KINDS
-from ingest.k8s.transform import (
-    K8sRecords,
-    LabelSelector,
-    container_uid,
-    k8s_uid,
-    parse_label_selector,
-    transform_objects,
-)
+from ingest.k8s.transform import LabelSelector, parse_label_selector, transform_objects
 
 ALL_KIND_NAMES = [kind.kind for kind in ALL_KINDS]
 DEMO_DIR = Path(__file__).resolve().parents[2] / "ingest" / "demo" / "k8s"
@@ -47,7 +41,7 @@ def pod(name: str, namespace: str = "web", *, labels: dict[str, str] | None = No
     return obj("Pod", name, namespace, labels=labels or {}, spec=spec, status={"phase": phase}, **extra)
 
 
-def run(objects: Mapping[str, list[dict[str, Any]]], collected: list[str] | None = None) -> K8sRecords:
+def run(objects: Mapping[str, list[dict[str, Any]]], collected: list[str] | None = None) -> Records:
     """Transform and validate every record. By default the kinds present count as collected, as they
     do for offline files: references to objects of other kinds are kept, not dropped."""
     records = transform_objects(CLUSTER, objects, list(objects) if collected is None else collected)
@@ -58,36 +52,36 @@ def run(objects: Mapping[str, list[dict[str, Any]]], collected: list[str] | None
     return records
 
 
-def node(records: K8sRecords, uid: str) -> Mapping[str, Any]:
+def node(records: Records, uid: str) -> Mapping[str, Any]:
     found = [record for record in records.nodes if record.uid == uid]
     assert len(found) == 1, f"expected exactly one node {uid}, found {len(found)}"
     return found[0].props
 
 
-def edges(records: K8sRecords, edge_type: str, src: str | None = None) -> list[EdgeRecord]:
+def edges(records: Records, edge_type: str, src: str | None = None) -> list[EdgeRecord]:
     return [e for e in records.edges if e.type == edge_type and (src is None or e.src_uid == src)]
 
 
-def targets(records: K8sRecords, edge_type: str, src: str) -> set[str]:
+def targets(records: Records, edge_type: str, src: str) -> set[str]:
     return {e.dst_uid for e in edges(records, edge_type, src)}
 
 
 def uid(kind: str, name: str, namespace: str | None = None) -> str:
-    return k8s_uid(CLUSTER, kind, name, namespace)
+    return object_uid(CLUSTER, kind, name, namespace)
 
 
 # ------------------------------------------------------------------------------------------ uids
 
 
 def test_uid_conventions() -> None:
-    assert k8s_uid("prod", "Cluster", "prod") == "k8s:prod"
-    assert k8s_uid("prod", "Pod", "frontend-7d9", "web") == "k8s:prod:pod:web/frontend-7d9"
-    assert k8s_uid("prod", "Secret", "db-creds", "web") == "k8s:prod:secret:web/db-creds"
-    assert k8s_uid("prod", "ServiceAccount", "default", "web") == "k8s:prod:serviceaccount:web/default"
-    assert k8s_uid("prod", "Node", "ip-10-0-1-5") == "k8s:prod:node:ip-10-0-1-5"
-    assert k8s_uid("prod", "ClusterRole", "cluster-admin") == "k8s:prod:clusterrole:cluster-admin"
-    assert k8s_uid("prod", "User", "alice@example.com") == "k8s:prod:user:alice@example.com"
-    assert k8s_uid("prod", "Group", "system:masters") == "k8s:prod:group:system:masters"
+    assert object_uid("prod", "Cluster", "prod") == "k8s:prod"
+    assert object_uid("prod", "Pod", "frontend-7d9", "web") == "k8s:prod:pod:web/frontend-7d9"
+    assert object_uid("prod", "Secret", "db-creds", "web") == "k8s:prod:secret:web/db-creds"
+    assert object_uid("prod", "ServiceAccount", "default", "web") == "k8s:prod:serviceaccount:web/default"
+    assert object_uid("prod", "Node", "ip-10-0-1-5") == "k8s:prod:node:ip-10-0-1-5"
+    assert object_uid("prod", "ClusterRole", "cluster-admin") == "k8s:prod:clusterrole:cluster-admin"
+    assert object_uid("prod", "User", "alice@example.com") == "k8s:prod:user:alice@example.com"
+    assert object_uid("prod", "Group", "system:masters") == "k8s:prod:group:system:masters"
     assert container_uid("prod", "web", "Pod", "frontend-7d9", "app") == "k8s:prod:container:web/frontend-7d9/app"
     assert (
         container_uid("prod", "web", "Deployment", "frontend", "app")
