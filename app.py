@@ -101,8 +101,7 @@ def draw_graph(view: layout.GraphView, key: str, height: int = 460) -> None:
     if not view.nodes:
         return
     node_styles = [
-        NodeStyle(label, layout.KIND_COLORS.get(label, layout.DEFAULT_COLOR), "name", custom_styles=NODE_STYLE)
-        for label in view.labels()
+        NodeStyle(label, layout.kind_color(label), "name", custom_styles=NODE_STYLE) for label in view.labels()
     ]
     edge_styles = [
         EdgeStyle(edge_type, caption="label", directed=True, custom_styles=EDGE_STYLE)

@@ -8,25 +8,34 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from graph import planes
 from graph.analysis.catalogue import traversable_edge_types
-from graph.schema import ENTITY, primary_label
+from graph.schema import ENTITY, NODE_KINDS, primary_label
 from graph.store import GraphStore, read_pages
 
 EXPORT_FORMAT = 1
 
-# Properties worth carrying for every kind; the rest stays in the graph.
-KEY_PROPERTIES = (
-    "privileged", "host_pid", "host_network", "host_ipc", "image", "container_type", "service_account",
-    "token_mounted", "node_name", "type", "pss_enforce", "external_ips", "provider_id", "irsa_role_arn",
-    "gcp_service_account", "lb_internal", "high_value_by_analysis",
-)  # fmt: skip
 
-# Only the listed properties are read: properties(n) would drag each object's JSON text through the client.
-EXPORT_NODES = (
-    "MATCH (n) WHERE n.uid IS NOT NULL AND NOT n:SyncRun AND NOT n:Finding RETURN n.uid AS uid, "
-    "labels(n) AS labels, n.kind AS kind, n.name AS name, n.namespace AS namespace, n.cluster AS cluster, "
-    f"[{', '.join(f'n.{key}' for key in KEY_PROPERTIES)}] AS props ORDER BY uid SKIP $skip LIMIT $page"
-)
+def key_properties() -> tuple[str, ...]:
+    """Properties worth carrying (each plane names its own); the rest stays in the graph."""
+    keys = [key for plane in planes.all_planes() for key in plane.export_properties]
+    return tuple(dict.fromkeys([*keys, "high_value_by_analysis"]))
+
+
+def tenant_expression() -> str:
+    """The node's tenant, whatever its plane calls it (`cluster` for Kubernetes)."""
+    names = dict.fromkeys([*(plane.tenant_property for plane in planes.all_planes()), "tenant"])
+    return f"coalesce({', '.join(f'n.{name}' for name in names)})"
+
+
+def export_nodes_statement() -> str:
+    # Only the listed properties are read: properties(n) would drag each object's JSON text through the client.
+    return (
+        "MATCH (n) WHERE n.uid IS NOT NULL AND NOT n:SyncRun AND NOT n:Finding RETURN n.uid AS uid, "
+        "labels(n) AS labels, n.kind AS kind, n.name AS name, n.namespace AS namespace, n.cluster AS cluster, "
+        f"{tenant_expression()} AS tenant, [{', '.join(f'n.{key}' for key in key_properties())}] AS props "
+        "ORDER BY uid SKIP $skip LIMIT $page"
+    )
 
 
 def export_edges_statement(edge_type: str) -> str:
@@ -39,17 +48,21 @@ def export_edges_statement(edge_type: str) -> str:
 
 def export_graph(store: GraphStore) -> dict[str, Any]:
     nodes = []
-    for row in read_pages(store, EXPORT_NODES):
-        properties = dict(zip(KEY_PROPERTIES, row["props"], strict=True))
+    keys = key_properties()
+    for row in read_pages(store, export_nodes_statement()):
+        properties = dict(zip(keys, row["props"], strict=True))
+        kind = NODE_KINDS.get(primary_label(row["labels"]))
         nodes.append(
             {
                 "uid": row["uid"],
                 "labels": sorted(label for label in row["labels"] if label != ENTITY),
                 "primary_label": primary_label(row["labels"]),
+                "plane": kind.plane if kind else None,
                 "kind": row["kind"],
                 "name": row["name"],
                 "namespace": row["namespace"],
                 "cluster": row["cluster"],
+                "tenant": row["tenant"],
                 "properties": {key: value for key, value in properties.items() if value is not None},
             }
         )
@@ -62,4 +75,4 @@ def export_graph(store: GraphStore) -> dict[str, Any]:
 
 
 def generated_statements() -> list[tuple[str, str]]:
-    return [("export/nodes", EXPORT_NODES), ("export/edges", export_edges_statement("CE_PRIVILEGED"))]
+    return [("export/nodes", export_nodes_statement()), ("export/edges", export_edges_statement("CE_PRIVILEGED"))]

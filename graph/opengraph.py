@@ -19,35 +19,41 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from graph import planes
 from graph.analysis.catalogue import traversable_edge_types
 from graph.analysis.reach import MARK_PROPERTIES
-from graph.export import KEY_PROPERTIES, export_edges_statement
+from graph.export import export_edges_statement, key_properties, tenant_expression
 from graph.schema import HIGH_VALUE, IDENTITY, NODE_KINDS, SECRET, WORKLOAD, primary_label
 from graph.store import GraphStore, read_pages
 
 SOURCE_KIND = "Bridgehead"
 MAX_KINDS = 3
-PLANE_PREFIX = {"k8s": "K8s", "aws": "AWS", "gcp": "GCP", "bridgehead": "Bridgehead"}
 # Shared labels that become OpenGraph kinds, in the order they are kept when kinds run out (not Entity: every node has it)
 KIND_LABELS = (HIGH_VALUE, IDENTITY, SECRET, WORKLOAD)
 KIND_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 PAGE_SIZE = 20_000
 USER_MARKS = ("owned", "user_high_value")
 
-# Only the properties worth carrying (name, scope, the export's key facts, the marks): reading properties(n)
-# for every node drags each object's JSON text through the client, several times slower.
-EXPORTED_PROPERTIES: tuple[str, ...] = ("name", "namespace", "cluster", "kind", *KEY_PROPERTIES, *MARK_PROPERTIES,
-                                        *USER_MARKS)  # fmt: skip
-OPENGRAPH_NODES = (
-    "MATCH (n) WHERE n.uid IS NOT NULL AND NOT n:SyncRun AND NOT n:Finding RETURN n.uid AS uid, labels(n) AS labels, "
-    f"[{', '.join(f'n.{key}' for key in EXPORTED_PROPERTIES)}] AS props ORDER BY uid SKIP $skip LIMIT $page"
-)
+
+def exported_properties() -> tuple[str, ...]:
+    """Only the properties worth carrying (name, tenant, the export's key facts, the marks): reading
+    properties(n) for every node drags each object's JSON text through the client, several times slower."""
+    return ("name", "namespace", "cluster", "tenant", "kind", *key_properties(), *MARK_PROPERTIES, *USER_MARKS)
+
+
+def opengraph_nodes_statement() -> str:
+    columns = [f"{tenant_expression()}" if key == "tenant" else f"n.{key}" for key in exported_properties()]
+    return (
+        "MATCH (n) WHERE n.uid IS NOT NULL AND NOT n:SyncRun AND NOT n:Finding RETURN n.uid AS uid, "
+        f"labels(n) AS labels, [{', '.join(columns)}] AS props ORDER BY uid SKIP $skip LIMIT $page"
+    )
 
 
 def node_kinds(labels: list[str]) -> list[str]:
     primary = primary_label(labels)
     kind = NODE_KINDS.get(primary)
-    prefix = PLANE_PREFIX.get(kind.plane if kind else "bridgehead", "Bridgehead")
+    plane = planes.PLANES.get(kind.plane) if kind else None
+    prefix = plane.opengraph_prefix if plane else SOURCE_KIND
     kinds = [f"{prefix}_{primary}"]
     kinds += [f"Bridgehead_{label}" for label in KIND_LABELS if label in labels]
     return [name for name in kinds if KIND_PATTERN.match(name)][:MAX_KINDS]
@@ -66,7 +72,7 @@ def _property(value: Any) -> Any:
 
 def node_properties(uid: str, labels: list[str], values: list[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"objectid": uid, "highvalue": HIGH_VALUE in labels}
-    for key, value in zip(EXPORTED_PROPERTIES, values, strict=True):
+    for key, value in zip(exported_properties(), values, strict=True):
         value = _property(value)
         if value is not None:
             out[key] = value
@@ -85,7 +91,7 @@ def export_opengraph(store: GraphStore) -> dict[str, Any]:
             "kinds": node_kinds(list(row["labels"])),
             "properties": node_properties(row["uid"], list(row["labels"]), list(row["props"])),
         }
-        for row in _paged(store, OPENGRAPH_NODES)
+        for row in _paged(store, opengraph_nodes_statement())
     ]
     edges = []
     for edge_type in traversable_edge_types():
@@ -103,4 +109,4 @@ def export_opengraph(store: GraphStore) -> dict[str, Any]:
 
 
 def generated_statements() -> list[tuple[str, str]]:
-    return [("opengraph/nodes", OPENGRAPH_NODES)]
+    return [("opengraph/nodes", opengraph_nodes_statement())]

@@ -23,10 +23,6 @@ DEFAULT_MAX_HOPS = 8
 MAX_HOPS_LIMIT = 15
 PATH_TIMEOUT_MS = 10_000
 
-# Derived from the vocabulary (graph/schema.py); kept for the UI's search until it reads ref_kinds() itself.
-REF_KINDS: dict[str, str] = {word: kind.label for word, kind in ref_kinds().items() if not kind.anchor}
-CLUSTER_SCOPED = {label for label, kind in NODE_KINDS.items() if kind.scoping != "namespaced"}
-
 
 class RefError(ValueError):
     """A REF that names nothing, or more than one thing."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from graph import planes
@@ -66,7 +66,7 @@ def read_world(store: GraphStore, progress: Progress | None = None) -> World:
     return World(facts)
 
 
-def _checked(rule: Rule, edges: Iterator[AttackEdge] | list[AttackEdge]) -> Iterator[tuple[str, AttackEdge]]:
+def _checked(rule: Rule, edges: Iterable[AttackEdge]) -> Iterator[tuple[str, AttackEdge]]:
     for edge in edges:
         if edge.type != rule.edge:
             raise RuleError(f"rule {rule.id} declares {rule.edge} but produced a {edge.type} edge")

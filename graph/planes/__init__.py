@@ -51,6 +51,12 @@ class Plane:
     marks: tuple[str, ...] = ()  # statements run after the edges are written: mark admins HighValue
     rules_package: str | None = None  # every module in it is a rule family (graph/analysis/catalogue.py)
     uid_prefixes: tuple[str, ...] = field(default=())  # uids this plane's parse_uid understands ("k8s:")
+    export_properties: tuple[str, ...] = ()  # properties `bridgehead export` carries for the plane's nodes
+    kind_prefix: str = ""  # BloodHound OpenGraph kinds are `<prefix>_<label>` ("K8s_Pod"); default: the title
+
+    @property
+    def opengraph_prefix(self) -> str:
+        return self.kind_prefix or self.title.replace(" ", "")
 
     @property
     def fact_kinds(self) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graph.paths import primary_label
+from graph.schema import primary_label
 
 _ANCHOR = re.compile(r"<(?=\s*a\b)", re.IGNORECASE)
 

@@ -14,28 +14,22 @@ from typing import Any
 
 from graph.analysis.catalogue import ATTACKS, INTERNET_UID
 from graph.paths import AttackPath
+from graph.planes import parse_uid
+from graph.schema import DEFAULT_COLOR, NODE_KINDS, ref_kinds
 from graph.ui.common import NodeRef, inert, short_uid
-from graph.ui.search import SEARCH_KINDS
 
 NODE_CAP = 300  # more than this and the graph is not drawn: the page shows a table instead
 
-# Colours per primary label in the graph component (crown jewels warm, entry points dark, the rest cool).
-KIND_COLORS: dict[str, str] = {
-    "Internet": "#111827",
-    "ClusterAdmin": "#b91c1c",
-    "ClusterNodes": "#ea580c",
-    "Node": "#ea580c",
-    "KubeSecret": "#d97706",
-    "ServiceAccount": "#7c3aed",
-    "KubeUser": "#7c3aed",
-    "KubeGroup": "#7c3aed",
-    "Pod": "#2563eb",
-    "Container": "#0891b2",
-    "Service": "#059669",
-    "Ingress": "#059669",
-    "CloudIdentity": "#db2777",
-}
-DEFAULT_COLOR = "#64748b"
+# Kinds the UI draws that are not node kinds of the graph (the joint review's cloud identities).
+UI_KIND_COLORS = {"CloudIdentity": "#db2777"}
+
+
+def kind_color(label: str) -> str:
+    """A kind's colour from the vocabulary (graph/schema.py NodeKind.color)."""
+    kind = NODE_KINDS.get(label)
+    return kind.color if kind else UI_KIND_COLORS.get(label, DEFAULT_COLOR)
+
+
 X_GAP = 100  # horizontal distance between ranks (hops) in the drawn path
 Y_GAP = 55
 
@@ -217,18 +211,12 @@ def _layers(order: list[str], edges: list[Step]) -> dict[str, int] | None:
 
 
 def _label_from_uid(uid: str) -> str:
-    """A best guess for nodes the caller did not look up (only used for colour)."""
+    """A best guess for nodes the caller did not look up (only used for colour): what the uid's plane says."""
     if uid == INTERNET_UID:
         return "Internet"
-    parts = uid.split(":")
-    if len(parts) >= 3 and parts[0] == "k8s":
-        word = parts[2]
-        if word == "cluster-admin":
-            return "ClusterAdmin"
-        if word == "nodes":
-            return "ClusterNodes"
-        return SEARCH_KINDS.get(word, word)
-    return "Unknown"
+    parsed = parse_uid(uid)
+    kind = ref_kinds().get(parsed.kind_word or "") if parsed else None
+    return kind.label if kind else "Unknown"
 
 
 def paths_view(paths: Sequence[AttackPath], cap: int = NODE_CAP) -> GraphView:

@@ -7,42 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from graph.analysis.catalogue import traversable_edge_types
-from graph.paths import (
-    CLUSTER_SCOPED,
-    DEFAULT_MAX_HOPS,
-    FIND_BY_UID,
-    REF_KINDS,
-    AttackPath,
-    Target,
-    primary_label,
-    shortest_paths,
-)
-from graph.schema import ENTITY, NODE_KINDS
+from graph.export import tenant_expression
+from graph.paths import DEFAULT_MAX_HOPS, FIND_BY_UID, AttackPath, Target, shortest_paths
+from graph.schema import ENTITY, NODE_KINDS, primary_label, ref_kinds
 from graph.store import GraphStore
 from graph.ui.common import NodeRef, node_ref_from_row
 
 SEARCH_LIMIT = 50
-
-# Kind words a user may type before `:` in a search; the REF words (`pod`, `sa`, `secret`, …) and a few more.
-SEARCH_KINDS: dict[str, str] = {
-    **REF_KINDS,
-    "internet": "Internet",
-    "cluster-admin": "ClusterAdmin",
-    "clusteradmin": "ClusterAdmin",
-    "rolebinding": "RoleBinding",
-    "clusterrolebinding": "ClusterRoleBinding",
-    "networkpolicy": "NetworkPolicy",
-    "webhook": "WebhookConfiguration",
-    "cluster": "Cluster",
-}
-SEARCH_CLUSTER_SCOPED = CLUSTER_SCOPED | {
-    "Internet",
-    "ClusterAdmin",
-    "ClusterRoleBinding",
-    "WebhookConfiguration",
-    "Cluster",
-    "ClusterNodes",
-}
 
 NODE_COLUMNS = "n.uid AS uid, labels(n) AS labels, n.name AS name, n.namespace AS namespace, n.cluster AS cluster"
 LOOKUP_NODES = f"MATCH (n:{ENTITY}) WHERE n.uid IN $uids RETURN {NODE_COLUMNS}"
@@ -71,19 +42,22 @@ class SearchQuery:
 def parse_search(text: str) -> SearchQuery:
     """`pod:storefront`, `sa:ci/`, `secret:kube-system/ops`, `pod:prod/shop/web`, `node:ip-10`, `deployer`.
 
-    Before `:` a kind word (the REF words: pod, sa, secret, node, …); then `NAMESPACE/` (exact) for
-    namespaced kinds, `CLUSTER/` first when several clusters are loaded, and part of the name.
+    Before `:` a kind word (the REF words of the vocabulary: pod, sa, secret, node, …); then `NAMESPACE/`
+    (exact) for namespaced kinds, the tenant (`CLUSTER/`) first when several are loaded, and part of the name.
     """
     text = text.strip()
     kind_word, sep, rest = text.partition(":")
-    label = SEARCH_KINDS.get(kind_word.strip().lower()) if sep else None
-    if label is None:
-        if text.lower() in SEARCH_KINDS and SEARCH_KINDS[text.lower()] in {"Internet", "ClusterAdmin"}:
-            return SearchQuery(SEARCH_KINDS[text.lower()], None, None, "")
+    words = ref_kinds()
+    kind = words.get(kind_word.strip().lower()) if sep else None
+    if kind is None:
+        anchor = words.get(text.lower())
+        if anchor is not None and anchor.anchor:  # `internet`, `cluster-admin`: every one of them
+            return SearchQuery(anchor.label, None, None, "")
         return SearchQuery(None, None, None, text.lower())
+    label = kind.label
     parts = rest.split("/")
     cluster = namespace = None
-    if label in SEARCH_CLUSTER_SCOPED:
+    if kind.scoping != "namespaced":
         if len(parts) >= 2:
             cluster, parts = parts[0] or None, parts[1:]
     elif len(parts) >= 3:
@@ -98,7 +72,7 @@ def search_statement(label: str | None) -> str:
         raise ValueError(f"unknown node kind {label!r}")
     match = f"MATCH (n:{label})" if label else "MATCH (n)"
     where = (
-        "WHERE NOT n:SyncRun AND ($cluster IS NULL OR n.cluster = $cluster) "
+        f"WHERE NOT n:SyncRun AND ($cluster IS NULL OR {tenant_expression()} = $cluster) "
         "AND ($namespace IS NULL OR n.namespace = $namespace) "
         "AND ($term = '' OR toLower(n.name) CONTAINS $term OR toLower(n.uid) CONTAINS $term)"
     )

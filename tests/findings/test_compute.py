@@ -167,7 +167,7 @@ def test_stable_ids_depend_on_entry_jewel_and_kind_only() -> None:
     ],
 )
 def test_severity_rules(kind: str, from_internet: bool, hops: int, expected: str) -> None:
-    cls = next(cls for cls in JEWEL_CLASSES if cls.kind == kind)
+    cls = next(cls for cls in JEWEL_CLASSES if cls.finding_kind == kind)
     assert severity_for(cls, from_internet, hops) == expected
 
 

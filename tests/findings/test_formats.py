@@ -55,7 +55,7 @@ def hostile_finding() -> Finding:
             reasons=[f"annotation says {EVIL}", "| col | injected |", "`code` <script>alert(1)</script>"],
         ),
         remediation_edge="HAS_SA_TOKEN",
-        remediation_rule=ATTACKS["HAS_SA_TOKEN"].rule,
+        remediation_rule=ATTACKS["HAS_SA_TOKEN"].rule_ids[0],
         remediation=ATTACKS["HAS_SA_TOKEN"].remediation,
         remediation_step=2,
         remediation_share=1.0,

@@ -72,7 +72,7 @@ def test_run_as_csv_with_lists_as_json(demo_uri: str) -> None:
 
 def test_run_as_table(demo_uri: str) -> None:
     code, out = cli(demo_uri, "run", "cluster-admin-identities")
-    assert code == 0 and "k8s:demo:serviceaccount:ci/deployer" in out and "3 row(s)" in out
+    assert code == 0 and "k8s:demo:serviceaccount:ci/deployer" in out and "4 row(s)" in out  # + aws-auth user ci-runner
     code, out = cli(demo_uri, "run", "internet-to-cluster-admin")
     assert code == 0 and "INTERNET_EXPOSES" in out and "IS_CLUSTER_ADMIN" in out
     code, out = cli(demo_uri, "run", "internet-to-cloud-admin")

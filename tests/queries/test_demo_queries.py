@@ -179,6 +179,7 @@ def test_who_can_read_the_legacy_cluster_admin_token(demo: GraphStore) -> None:
         "serviceaccount:ci/deployer": (1, True),  # cluster-admin reads every secret
         "serviceaccount:kube-system/ops-admin": (1, True),
         "group:system:masters": (1, True),
+        "user:ci-runner": (1, True),  # aws-auth maps the ci-runner IAM role into system:masters
         "serviceaccount:ci/ci-runner": (2, True),  # runs a Deployment as ci/deployer (misconfig 5)
         "serviceaccount:shop-frontend/storefront": (4, False),  # exec into prometheus (misconfig 2)
     }
@@ -259,7 +260,13 @@ def test_the_demo_has_none_of_the_risky_grants(demo: GraphStore) -> None:
 
 def test_cluster_admin_identities(demo: GraphStore) -> None:
     rows = by(run(demo, "cluster-admin-identities"), "identity")
-    assert set(rows) == {f"{SA}:ci/deployer", f"{SA}:kube-system/ops-admin", f"{C}:group:system:masters"}
+    assert set(rows) == {
+        f"{SA}:ci/deployer",
+        f"{SA}:kube-system/ops-admin",
+        f"{C}:group:system:masters",
+        f"{C}:user:ci-runner",  # aws-auth maps the ci-runner IAM role to this user in system:masters
+    }
+    assert "system:masters" in rows[f"{C}:user:ci-runner"]["reason"]
     assert rows[f"{SA}:ci/deployer"]["internet_hops"] == 5
     assert "ci-deployer-cluster-admin" in rows[f"{SA}:ci/deployer"]["reason"]
 
