@@ -86,7 +86,10 @@ def read_pages(store: GraphStore, statement: str, page: int = 20_000, timeout_ms
         skip += page
 
 
-INDEXED_LABELS = (*NODE_KINDS, ENTITY)
+def indexed_labels() -> tuple[str, ...]:
+    """Every node kind the planes registered, and the shared label: each has an index on `uid`."""
+    return (*NODE_KINDS, ENTITY)
+
 # A graph written before every kind carried the shared label: give it the label, or MERGE (which matches on all
 # its labels) would create a second node next to each and lookups by uid would miss them. Each store runs it
 # once, when it creates the shared label's index or constraint (the mark of such a graph).
@@ -102,9 +105,9 @@ def index_statements(dialect: str) -> list[str]:
     if dialect == "neo4j":
         return [
             f"CREATE CONSTRAINT {label.lower()}_uid IF NOT EXISTS FOR (n:{label}) REQUIRE n.uid IS UNIQUE"
-            for label in INDEXED_LABELS
+            for label in indexed_labels()
         ]
-    return [f"CREATE INDEX FOR (n:{label}) ON (n.uid)" for label in INDEXED_LABELS]
+    return [f"CREATE INDEX FOR (n:{label}) ON (n.uid)" for label in indexed_labels()]
 
 
 class FalkorStore(_BatchedWrites):
@@ -165,7 +168,7 @@ class FalkorStore(_BatchedWrites):
 
     def ensure_indexes(self) -> None:
         existing = {(row["label"], prop) for row in self.read("CALL db.indexes()") for prop in row["properties"]}
-        missing = [label for label in INDEXED_LABELS if (label, "uid") not in existing]
+        missing = [label for label in indexed_labels() if (label, "uid") not in existing]
         for label in missing:
             self.write(f"CREATE INDEX FOR (n:{label}) ON (n.uid)")
         if ENTITY in missing:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -116,14 +117,18 @@ def register_rules(*rules: Rule) -> None:
         RULES[rule.id] = rule
 
 
-def unregister_plane_rules(plane: str) -> None:
-    """Forget a plane's edge types and rules (tests that register a plane of their own clean up with this)."""
+def unregister_plane_rules(plane: str, rules_package: str | None = None) -> None:
+    """Forget a plane's edge types and rules (tests that register a plane of their own clean up with this);
+    its rule modules are forgotten too, so registering the plane again imports (and registers) them again."""
     for rule_id in [rule_id for rule_id in RULES if rule_id.split(".", 1)[0] == plane]:
         del RULES[rule_id]
     for name in [name for name, edge_type in ATTACKS.items() if edge_type.plane == plane]:
         del ATTACKS[name]
         ATTACK_EDGES.pop(name, None)
     _loaded.discard(plane)
+    if rules_package:
+        for module in [name for name in sys.modules if name.startswith(f"{rules_package}.")]:
+            del sys.modules[module]
 
 
 _loaded: set[str] = set()

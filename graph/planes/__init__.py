@@ -83,7 +83,7 @@ def unregister_plane(name: str) -> None:
 
     plane = PLANES.pop(name)
     unregister_kinds(plane.node_kinds, plane.edge_kinds)
-    unregister_plane_rules(name)
+    unregister_plane_rules(name, plane.rules_package)
 
 
 _discovered = False
