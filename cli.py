@@ -322,7 +322,7 @@ def analyse(store: GraphStore) -> AnalysisReport:
 
 def print_analysis(report: AnalysisReport) -> None:
     console.print(
-        f"analysis: {report.total_edges} attack edges in {len(report.clusters)} cluster(s) "
+        f"analysis: {report.total_edges} attack edges in {len(report.scopes)} scope(s) "
         f"({report.seconds:.1f}s; {report.deleted_edges} no longer found)"
     )
     for edge_type, count in sorted(report.edges_by_type.items(), key=lambda item: -item[1]):
@@ -347,10 +347,10 @@ def analyze() -> None:
 def attacks_list() -> None:
     """Every attack-edge type, with its MITRE technique."""
     table = Table()
-    for column in ("edge", "from → to", "MITRE", "what"):
+    for column in ("edge", "tactic", "from → to", "MITRE", "what"):
         table.add_column(column)
-    for attack in sorted(load_catalogue().values(), key=lambda item: item.rule):
-        table.add_row(attack.edge, f"{attack.source} → {attack.target}", attack.mitre, attack.title)
+    for attack in sorted(load_catalogue().values(), key=lambda item: (item.plane, item.tactic, item.name)):
+        table.add_row(attack.name, attack.tactic, f"{attack.source} → {attack.target}", attack.mitre, attack.title)
     console.print(table)
 
 
@@ -361,9 +361,11 @@ def attacks_show(edge: Annotated[str, typer.Argument(help="Attack-edge type, e.g
     if attack is None:
         error(f"no attack edge {edge!r}; `bridgehead attacks list` shows them all")
         raise typer.Exit(2)
-    console.print(f"[bold]{attack.edge}[/]: {attack.title}", highlight=False)
+    console.print(f"[bold]{attack.name}[/]: {attack.title}", highlight=False)
     console.print(
-        f"{attack.source} → {attack.target}   rule {attack.rule}   MITRE ATT&CK {attack.mitre}", highlight=False
+        f"{attack.source} → {attack.target}   {attack.tactic}   rules {', '.join(attack.rule_ids)}   "
+        f"MITRE ATT&CK {attack.mitre}",
+        highlight=False,
     )
     for heading, text in (
         ("Meaning", attack.meaning), ("Abuse", attack.abuse), ("Opsec", attack.opsec), ("Remediation", attack.remediation),

@@ -88,9 +88,15 @@ def check_node(record: NodeRecord) -> None:
 
 
 def check_edge_kinds(edge_type: str, src_kind: str, dst_kind: str) -> None:
-    edge_kind(edge_type)
+    """Raise KeyError for an unknown type or kind, PropertyError for endpoints the edge kind does not allow."""
+    kind = edge_kind(edge_type)
     node_kind(src_kind)
     node_kind(dst_kind)
+    if not kind.allows(src_kind, dst_kind):
+        raise PropertyError(
+            f"{edge_type} edges run from {' / '.join(kind.sources) or 'any kind'} to "
+            f"{' / '.join(kind.targets) or 'any kind'}, not from {src_kind} to {dst_kind}"
+        )
 
 
 def check_edge(record: EdgeRecord) -> None:

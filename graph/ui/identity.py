@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graph.planes.k8s import uids
+from graph.planes.k8s.aws_auth import parse_aws_auth
 from graph.store import GraphStore
 from graph.ui.common import NodeRef, short_uid
 from graph.ui.layout import NODE_CAP, GraphView, Step, graph_view
@@ -51,7 +53,7 @@ WORKLOAD_IDENTITY_SAS = (
 )
 AWS_AUTH_MAPS = (
     "MATCH (c:ConfigMap) WHERE c.aws_auth_json IS NOT NULL "
-    "RETURN c.uid AS uid, c.cluster AS cluster, c.aws_auth_json AS aws_auth ORDER BY uid"
+    "RETURN c.uid AS uid, c.cluster AS cluster, c.data_json AS data ORDER BY uid"
 )
 KUBE_SUBJECTS = (
     "MATCH (n:KubeUser) WHERE n.name IN $names RETURN n.uid AS uid, n.cluster AS cluster, n.name AS name, "
@@ -96,22 +98,19 @@ def joint_review(store: GraphStore) -> list[IdentityLink]:
             )  # fmt: skip
     for row in store.read(AWS_AUTH_MAPS):
         try:
-            document = json.loads(row["aws_auth"] or "{}")
+            data = json.loads(row["data"] or "{}")
         except ValueError:
             continue
-        for section, arn_key in (("mapRoles", "rolearn"), ("mapUsers", "userarn")):
-            for mapping in document.get(section) or []:
-                if not isinstance(mapping, dict) or not mapping.get(arn_key):
-                    continue
-                arn = str(mapping[arn_key])
-                username = str(mapping.get("username") or "")
-                groups = tuple(str(group) for group in mapping.get("groups") or [])
-                pending.append(
-                    {"cluster": row["cluster"], "mechanism": f"aws-auth {section}", "direction": "cloud → cluster",
-                     "k8s_uid": None, "k8s_identity": f"user:{username}" if username else "", "k8s_groups": groups,
-                     "cloud": "aws", "account": aws_account(arn), "cloud_identity": arn, "source_uid": row["uid"],
-                     "username": username}
-                )  # fmt: skip
+        for mapping in parse_aws_auth(data).mappings:  # the one aws-auth reader (the transform's too)
+            if not mapping.arn:
+                continue
+            username = mapping.username or ""
+            pending.append(
+                {"cluster": row["cluster"], "mechanism": f"aws-auth {mapping.section}", "direction": "cloud → cluster",
+                 "k8s_uid": None, "k8s_identity": f"user:{username}" if username else "", "k8s_groups": mapping.groups,
+                 "cloud": "aws", "account": aws_account(mapping.arn), "cloud_identity": mapping.arn,
+                 "source_uid": row["uid"], "username": mapping.kube_username}
+            )  # fmt: skip
     names = sorted(
         {p["username"] for p in pending if p.get("username")} | {g for p in pending for g in p["k8s_groups"]}
     )
@@ -142,8 +141,13 @@ JOINT_X_GAP = 420
 CLUSTER_IDENTITY_KINDS = frozenset({"ServiceAccount", "KubeUser", "KubeGroup"})
 
 
-def group_uid(cluster: str, group: str) -> str:
-    return f"k8s:{cluster}:group:{group}"
+def _identity_uid(cluster: str, identity: str) -> str:
+    """The uid of `sa:NS/NAME` or `user:NAME` as the cluster names it (drawn even when not in the graph)."""
+    kind, _, name = identity.partition(":")
+    if kind == "sa":
+        namespace, _, account = name.partition("/")
+        return uids.service_account_uid(cluster, namespace, account)
+    return uids.user_uid(cluster, name)
 
 
 def joint_view(links: Sequence[IdentityLink], cap: int = NODE_CAP) -> GraphView:
@@ -157,12 +161,12 @@ def joint_view(links: Sequence[IdentityLink], cap: int = NODE_CAP) -> GraphView:
         ranks[cloud_node] = 1
         cluster_side = []
         if link.k8s_identity:
-            k8s_node = link.k8s_uid or f"k8s:{link.cluster}:{link.k8s_identity}"
             label = "ServiceAccount" if link.k8s_identity.startswith("sa:") else "KubeUser"
+            k8s_node = link.k8s_uid or _identity_uid(link.cluster, link.k8s_identity)
             nodes.setdefault(k8s_node, NodeRef(k8s_node, label, link.k8s_identity.split(":", 1)[1].split("/")[-1]))
             cluster_side.append(k8s_node)
         for group in link.k8s_groups:
-            uid = group_uid(link.cluster, group)
+            uid = uids.group_uid(link.cluster, group)
             nodes.setdefault(uid, NodeRef(uid, "KubeGroup", group))
             cluster_side.append(uid)
         for uid in cluster_side:
