@@ -264,6 +264,34 @@ def test_no_permissions_no_edges() -> None:
 # --------------------------------------------------------------------------------------------------
 
 
+def aws_auth(map_roles: str) -> Obj:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "aws-auth", "namespace": "kube-system"},
+        "data": {"mapRoles": map_roles},
+    }
+
+
+def test_a_user_is_evaluated_with_the_groups_aws_auth_puts_it_in() -> None:
+    # The binding names the group only; the user reaches it through aws-auth's MEMBER_OF.
+    deployers = bind("deployers", "edit-all", subject("Group", "deployers"))
+    edit_all = role("edit-all", rule(["get", "list"], ["secrets"]))
+    mapped = aws_auth("- rolearn: arn:aws:iam::111122223333:role/ci\n  username: ci\n  groups: [deployers]\n")
+    facts = cluster_with(deployers, edit_all, mapped)
+    ci = uid("user", "ci")
+    assert ci in {edge.src_uid for edge in find("CAN_READ_SECRET", facts)}
+    unmapped = cluster_with(
+        deployers, edit_all, aws_auth("- rolearn: arn:aws:iam::111122223333:role/ci\n  username: ci\n")
+    )
+    assert ci not in {edge.src_uid for edge in find("CAN_READ_SECRET", unmapped)}
+
+
+def test_a_user_aws_auth_maps_into_system_masters_is_cluster_admin() -> None:
+    mapped = aws_auth("- rolearn: arn:aws:iam::111122223333:role/ops\n  username: ops\n  groups: [system:masters]\n")
+    assert (uid("user", "ops"), ADMIN) in pairs(find("IS_CLUSTER_ADMIN", cluster_with(mapped, DEFAULT_MASTERS_BINDING)))
+
+
 def test_cluster_role_binding_to_cluster_admin_is_cluster_admin_and_nothing_more() -> None:
     facts = cluster_with(bind("ops", "cluster-admin", subject_sa("dev", "attacker")), DEFAULT_MASTERS_BINDING)
     edges = find("IS_CLUSTER_ADMIN", facts)
