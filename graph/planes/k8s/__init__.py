@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from graph.planes import Plane, register_plane
 from graph.planes.k8s import uids
 from graph.planes.k8s.facts import ClusterFacts
-from graph.planes.k8s.kinds import EDGE_KINDS, FACT_LINKS, NODE_KINDS
+from graph.planes.k8s.kinds import EDGE_KINDS, EXPORT_PROPERTIES, FACT_LINKS, NODE_KINDS
 from graph.records import NodeRecord
 
 # Whoever is cluster-admin is a crown jewel too (only nodes not already high value get the analysis mark).
@@ -47,24 +47,7 @@ PLANE = register_plane(
         anchors=anchors,
         marks=(MARK_CLUSTER_ADMINS,),
         rules_package="graph.planes.k8s.rules",
-        export_properties=(
-            "privileged",
-            "host_pid",
-            "host_network",
-            "host_ipc",
-            "image",
-            "container_type",
-            "service_account",
-            "token_mounted",
-            "node_name",
-            "type",
-            "pss_enforce",
-            "external_ips",
-            "provider_id",
-            "irsa_role_arn",
-            "gcp_service_account",
-            "lb_internal",
-        ),
+        export_properties=EXPORT_PROPERTIES,
         kind_prefix="K8s",
     )
 )

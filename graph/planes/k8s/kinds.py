@@ -98,3 +98,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
 )  # fmt: skip
 FACT_LINKS = ("RUNS_ON", "HAS_CONTAINER", "USES_SERVICE_ACCOUNT", "OWNS", "MOUNTS_SECRET", "SELECTS", "ROUTES_TO",
               "TOKEN_FOR", "APPLIES_TO", "MEMBER_OF")  # fmt: skip
+# What `bridgehead export` carries for Kubernetes nodes (the rest stays in the graph).
+EXPORT_PROPERTIES = ("privileged", "host_pid", "host_network", "host_ipc", "image", "container_type",
+                     "service_account", "token_mounted", "node_name", "type", "pss_enforce", "external_ips",
+                     "provider_id", "irsa_role_arn", "gcp_service_account", "lb_internal")  # fmt: skip
