@@ -90,6 +90,7 @@ def indexed_labels() -> tuple[str, ...]:
     """Every node kind the planes registered, and the shared label: each has an index on `uid`."""
     return (*NODE_KINDS, ENTITY)
 
+
 # A graph written before every kind carried the shared label: give it the label, or MERGE (which matches on all
 # its labels) would create a second node next to each and lookups by uid would miss them. Each store runs it
 # once, when it creates the shared label's index or constraint (the mark of such a graph).
