@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.schema import edge_kind, node_kind
 
 # Set by the loader on every node and edge; a transform must not set them.
 PROVENANCE_KEYS = frozenset({"uid", "source", "scope", "sync_id", "first_seen", "last_seen"})
@@ -89,6 +88,9 @@ def check_node(record: NodeRecord) -> None:
 
 def check_edge_kinds(edge_type: str, src_kind: str, dst_kind: str) -> None:
     """Raise KeyError for an unknown type or kind, PropertyError for endpoints the edge kind does not allow."""
+    # Imported here: the schema loads the planes, whose modules build records (records must not need it first).
+    from graph.schema import edge_kind, node_kind
+
     kind = edge_kind(edge_type)
     node_kind(src_kind)
     node_kind(dst_kind)

@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -38,3 +40,25 @@ def test_rules_and_facts_import_without_database_packages() -> None:
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok ")
+
+
+# The schema loads the planes when first imported, and the planes import records, facts and the schema:
+# whichever module a program imports first, the vocabulary and the catalogue come out whole.
+FIRST_IMPORTS = (
+    "graph.records", "graph.loader", "graph.schema", "graph.analysis.facts", "graph.planes.k8s.kinds",
+    "graph.planes.k8s.uids", "graph.planes.k8s.rules.escapes", "graph.analysis.catalogue", "graph.paths",
+    "ingest.k8s.transform", "graph.store", "cli",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("module", FIRST_IMPORTS)
+def test_any_module_may_be_imported_first(module: str) -> None:
+    script = (
+        f"import {module}\n"
+        "from graph.schema import NODE_KINDS\n"
+        "from graph.analysis.catalogue import load_catalogue\n"
+        "assert {'Pod', 'Internet', 'CloudAdmin'} <= set(NODE_KINDS), sorted(NODE_KINDS)\n"
+        "assert len(load_catalogue()) >= 36\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
