@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-
 # Set by the loader on every node and edge; a transform must not set them.
 PROVENANCE_KEYS = frozenset({"uid", "source", "scope", "sync_id", "first_seen", "last_seen"})
 
