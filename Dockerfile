@@ -22,5 +22,8 @@ EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"]
 
-CMD ["streamlit", "run", "app.py", "--server.address", "0.0.0.0", "--server.port", "8501", "--server.headless", "true", \
+# The address comes from the environment: .streamlit/config.toml keeps loopback as the default, so the image
+# only listens beyond the container when told to (docker-compose.yml sets STREAMLIT_SERVER_ADDRESS=0.0.0.0
+# and publishes the port on 127.0.0.1 of the host).
+CMD ["streamlit", "run", "app.py", "--server.port", "8501", "--server.headless", "true", \
      "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]

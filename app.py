@@ -28,7 +28,7 @@ from graph.findings.compute import SEVERITIES, compute_findings
 from graph.findings.state import refresh_findings, stored_findings
 from graph.marks import MarkError, mark_high_value, mark_owned
 from graph.paths import DEFAULT_MAX_HOPS, MAX_HOPS_LIMIT
-from graph.store import GraphError, GraphStore, ReadOnlyViolation, open_store
+from graph.store import GraphError, GraphStore, OutboundRefused, ReadOnlyViolation, open_store
 from graph.ui import common, entity, identity, layout, overview, search, tables
 from queries.library import CATEGORIES, CannedQuery, QueryError, load_library, run_query, search_queries
 
@@ -716,7 +716,10 @@ def finding_detail(store: GraphStore, finding: Any) -> None:
 
 def console_page(store: GraphStore) -> None:
     st.header("Cypher console")
-    st.caption(f"Read-only (enforced by the database), at most {ROW_CAP} rows, {CONSOLE_TIMEOUT_MS // 1000} s timeout.")
+    st.caption(
+        f"Read-only (enforced by the database), no outbound fetches (LOAD CSV, APOC), at most {ROW_CAP} rows, "
+        f"{CONSOLE_TIMEOUT_MS // 1000} s timeout."
+    )
     query = st.text_area(
         "Query", value="MATCH (p:Pod) RETURN p.uid AS uid, p.namespace AS namespace LIMIT 25", height=120, key="cypher"
     )
@@ -740,6 +743,9 @@ def console_page(store: GraphStore) -> None:
 def run_console(store: GraphStore, query: str) -> dict[str, Any]:
     try:
         rows = store.read(query, timeout_ms=CONSOLE_TIMEOUT_MS)
+    except OutboundRefused as exc:
+        return {"error": "Refused: this console never lets the database fetch from outside the graph (LOAD CSV, "
+                "APOC); nothing was sent.", "detail": str(exc), "rows": [], "truncated": False, "query": query}  # fmt: skip
     except ReadOnlyViolation as exc:
         return {"error": "Refused: this console is read-only, and the database rejected a query that writes.",
                 "detail": str(exc), "rows": [], "truncated": False, "query": query}  # fmt: skip

@@ -2,13 +2,15 @@
 
 One small interface (`GraphStore`) over two dialects. Callers pass Cypher that follows CYPHER.md and get
 rows back as plain dicts of scalars and lists. Read-only queries are enforced by the database itself:
-GRAPH.RO_QUERY on FalkorDB, a READ-mode transaction on Neo4j.
+GRAPH.RO_QUERY on FalkorDB, a READ-mode transaction on Neo4j. A read that would make the database fetch
+from outside the graph (LOAD CSV, APOC) is refused before it is sent (`refuse_outbound`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -27,6 +29,36 @@ class GraphError(RuntimeError):
 
 class ReadOnlyViolation(GraphError):
     """A write was sent through the read-only path and the database refused it."""
+
+
+class OutboundRefused(ReadOnlyViolation):
+    """A read that would make the database fetch from outside the graph (LOAD CSV, APOC): never sent."""
+
+
+# No query Bridgehead runs may make the database fetch anything from outside. `LOAD CSV FROM 'https://…'`
+# (or `file:///…`) makes Neo4j and FalkorDB open the URL themselves, in a read-only transaction too: read-only
+# only stops writes to the graph. APOC procedures and functions (Neo4j) fetch URLs, files and other databases
+# (`apoc.load.*`, `apoc.import.*`, `apoc.util.*`), and `apoc.cypher.*` / `apoc.periodic.*` run any Cypher
+# given as a string. Bridgehead's own statements use none of these, so every read refuses them before it
+# reaches the database: the Cypher console, `bridgehead query` and the UI alike. String literals and comments
+# are ignored (a name that says "LOAD CSV" is fine), and so are backticks (`` `apoc`.`load`.json `` is caught).
+_LITERALS_AND_COMMENTS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*|/\*.*?\*/", re.DOTALL)
+_OUTBOUND = (
+    (re.compile(r"\bLOAD\s+CSV\b", re.IGNORECASE), "LOAD CSV"),
+    (re.compile(r"\bapoc\s*\.", re.IGNORECASE), "APOC procedures and functions"),
+)
+
+
+def refuse_outbound(cypher: str) -> str:
+    """`cypher` unchanged, or OutboundRefused naming the construct when it could fetch from outside the graph."""
+    code = _LITERALS_AND_COMMENTS.sub(" ", cypher).replace("`", "")
+    for pattern, what in _OUTBOUND:
+        if pattern.search(code):
+            raise OutboundRefused(
+                f"refused: {what} would make the database fetch data from outside the graph "
+                "(a URL, a file or another database); Bridgehead's queries only read the graph"
+            )
+    return cypher
 
 
 class GraphStore(Protocol):
@@ -162,7 +194,7 @@ class FalkorStore(_BatchedWrites):
         return [dict(zip(names, row, strict=True)) for row in result.result_set]
 
     def read(self, cypher: str, params: Mapping[str, Any] | None = None, timeout_ms: int | None = None) -> list[Row]:
-        return self._run(cypher, params, read_only=True, timeout_ms=timeout_ms)
+        return self._run(refuse_outbound(cypher), params, read_only=True, timeout_ms=timeout_ms)
 
     def write(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return self._run(cypher, params, read_only=False, timeout_ms=None)
@@ -207,6 +239,8 @@ class Neo4jStore(_BatchedWrites):
 
     def read(self, cypher: str, params: Mapping[str, Any] | None = None, timeout_ms: int | None = None) -> list[Row]:
         import neo4j
+
+        refuse_outbound(cypher)
 
         @neo4j.unit_of_work(timeout=timeout_ms / 1000 if timeout_ms else None)
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:

@@ -167,6 +167,8 @@ def check_app(compose: Compose) -> list[str]:
             problems.append(f"app: {key} is {env.get(key)!r}, expected {value!r}")
     if "127.0.0.1:8501:8501" not in [str(p) for p in app.get("ports") or []]:
         problems.append("app is not published on 127.0.0.1:8501")
+    if env.get("STREAMLIT_SERVER_ADDRESS") != "0.0.0.0":
+        problems.append("app does not set the container's listen address (STREAMLIT_SERVER_ADDRESS) explicitly")
     return problems
 
 
@@ -178,7 +180,10 @@ def check_ingest(compose: Compose) -> list[str]:
     entrypoint = ingest.get("entrypoint")
     if entrypoint not in (["bridgehead"], "bridgehead"):
         problems.append(f"ingest entrypoint is {entrypoint!r}, not bridgehead")
-    if environment(ingest) != environment(service(compose, "app")):
+    graph_settings = {
+        key: value for key, value in environment(service(compose, "app")).items() if key != "STREAMLIT_SERVER_ADDRESS"
+    }
+    if environment(ingest) != graph_settings:
         problems.append("ingest and app see different graph settings")
     mounts = {source: read_only for source, _, read_only in volume_mounts(ingest)}
     for source in CREDENTIAL_DIRS:
@@ -210,9 +215,11 @@ def check_app_dockerfile(compose: Compose) -> list[str]:
         problems.append("the Dockerfile does not expose 8501")
     cmds = [args for keyword, args in instructions if keyword == "CMD"]
     cmd = cmds[-1] if cmds else ""
-    wanted = ['"streamlit", "run", "app.py"', '"--server.address", "0.0.0.0"', '"--server.port", "8501"']
+    wanted = ['"streamlit", "run", "app.py"', '"--server.port", "8501"']
     if not all(part in cmd for part in wanted):
-        problems.append(f"the Dockerfile CMD does not bind streamlit on 0.0.0.0:8501: {cmd!r}")
+        problems.append(f"the Dockerfile CMD does not run streamlit on port 8501: {cmd!r}")
+    if "--server.address" in cmd:
+        problems.append("the Dockerfile CMD sets the listen address: the image must default to loopback")
     return problems
 
 
@@ -333,6 +340,7 @@ BREAKAGES: list[tuple[str, str, Callable[[Path], Callable[[Compose], None]]]] = 
         lambda _: _set("services.app.depends_on", {"neo4j": {"condition": "service_started"}}),
     ),
     ("app", "wrong graph", lambda _: _env("app", "BRIDGEHEAD_GRAPH", "embedded")),
+    ("app", "address left to the image", lambda _: _delete("services.app.environment.STREAMLIT_SERVER_ADDRESS")),
     ("ingest", "no profile", lambda _: _delete("services.ingest.profiles")),
     (
         "ingest",
@@ -348,7 +356,13 @@ BREAKAGES: list[tuple[str, str, Callable[[Path], Callable[[Compose], None]]]] = 
     ("ingest", "other entrypoint", lambda _: _set("services.ingest.entrypoint", ["sh"])),
     ("app_dockerfile", "no Dockerfile", lambda tmp: _set("services.app.build", {"context": str(tmp)})),
     ("app_dockerfile", "root", lambda tmp: _dockerfile(tmp, "USER bridgehead", "USER root")),
-    ("app_dockerfile", "loopback only", lambda tmp: _dockerfile(tmp, '"0.0.0.0"', '"127.0.0.1"')),
+    (
+        "app_dockerfile",
+        "address baked in",
+        lambda tmp: _dockerfile(
+            tmp, '"--server.port", "8501"', '"--server.address", "0.0.0.0", "--server.port", "8501"'
+        ),
+    ),
     ("app_dockerfile", "no health", lambda tmp: _dockerfile(tmp, "/_stcore/health", "/")),
     (
         "app_dockerfile",

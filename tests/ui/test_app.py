@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from graph.analysis.catalogue import INTERNET_UID, traversable_edge_types
 from graph.store import GraphStore
 from graph.ui import overview
+from tests.graph.test_outbound import listener
 from tests.ui.conftest import CLUSTER_ADMIN, DEPLOYER, HOSTILE_NAME, HOSTILE_USER_UID, OPS_TOKEN
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -301,6 +302,16 @@ def test_console_is_read_only_capped_and_explains_errors(app: AppTest) -> None:
     at.button(key="cypher_run").click().run()
     assert any("showing the first 1000" in warning.value for warning in at.warning)
     assert "1000 row(s)" in texts(at) and len(column_values(at, "i")) == 1000
+
+
+def test_console_refuses_load_csv_and_the_database_never_connects(app: AppTest) -> None:
+    with listener() as (port, connections):
+        at = open_page(app, "Cypher console")
+        at.text_area(key="cypher").input(f"LOAD CSV FROM 'https://127.0.0.1:{port}/x.csv' AS row RETURN row").run()
+        at.button(key="cypher_run").click().run()
+        assert any("fetch from outside the graph" in error.value for error in at.error)
+        assert "0 row(s)" not in texts(at)
+    assert connections == [], "the database opened a connection"
 
 
 # ------------------------------------------------------------------------------------- joint review
