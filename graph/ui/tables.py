@@ -13,7 +13,8 @@ from graph.analysis.catalogue import ATTACKS, INTERNET_UID
 from graph.findings.compute import SEVERITIES, ChokePoint, Finding
 from graph.findings.state import counts_by_severity
 from graph.paths import AttackPath, RefError, resolve_ref
-from graph.schema import NODE_KINDS
+from graph.planes import parse_uid
+from graph.schema import NODE_KINDS, ref_kinds
 from graph.store import GraphStore
 from graph.ui.common import NodeRef, short_uid
 from graph.ui.layout import NODE_CAP, GraphView, edge_id, graph_view
@@ -108,7 +109,11 @@ def query_params(store: GraphStore, query: CannedQuery, values: Mapping[str, Any
 
 
 def _looks_like_ref(value: str) -> bool:
-    return (value != INTERNET_UID and not value.startswith("k8s:") and ":" in value) or value == "cluster-admin"
+    """A REF (`sa:ci/deployer`, an anchor's word such as `cluster-admin`), not a uid typed as it is."""
+    if value == INTERNET_UID or parse_uid(value) is not None:
+        return False
+    kind = ref_kinds().get(value.partition(":")[0].lower())
+    return kind is not None and (":" in value or kind.anchor)
 
 
 # ------------------------------------------------------------------------------------------- paths
