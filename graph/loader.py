@@ -6,6 +6,14 @@
      `UNWIND $rows … MERGE` in batches; edges whose endpoint is missing are counted, not silently lost;
   3. stale cleanup runs only for the (scope, kind) pairs the caller says were collected completely,
      so a kind that failed with a 403 keeps what an earlier run loaded.
+
+Implicit records (`NodeRecord(..., implicit=True)`: objects Kubernetes guarantees that the snapshot does
+not hold, such as a namespace's `default` service account) never overwrite real data. A real record of
+the same uid in the same load wins outright. Otherwise the node is created (`implicit = true`) only if no
+node of that uid exists; an existing node gets only this sync's provenance, so stale cleanup keeps it.
+The one exception is a kind the snapshot is complete for: a real node loaded earlier that this snapshot
+no longer holds is stale (cleanup would delete it), so it is replaced by the implicit one instead of
+lending it stale properties. A real record always clears the implicit mark (`IMPLICIT_PROPERTIES`).
 """
 
 from __future__ import annotations
@@ -17,7 +25,15 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.records import EdgeRecord, NodeRecord, as_json, check_edge, check_edge_kinds, check_node
+from graph.records import (
+    IMPLICIT_PROPERTIES,
+    EdgeRecord,
+    NodeRecord,
+    as_json,
+    check_edge,
+    check_edge_kinds,
+    check_node,
+)
 from graph.schema import ENTITY, NODE_KINDS, node_kind
 from graph.store import DEFAULT_BATCH_SIZE, GraphStore
 
@@ -48,14 +64,41 @@ class LoadReport:
     missing_endpoints: dict[str, int] = field(default_factory=dict)
     deleted_nodes: dict[str, int] = field(default_factory=dict)
     deleted_edges: dict[str, int] = field(default_factory=dict)
+    implicit_nodes: dict[str, int] = field(default_factory=dict)  # rows written only-if-absent, per kind
+
+
+_PROVENANCE = "n.source = $source, n.scope = $scope, n.sync_id = $sync, n.last_seen = $now"
 
 
 def node_statement(label: str) -> str:
     # All labels in the MERGE pattern: adding labels with a later `SET n:Label` is ~100x slower on FalkorDB.
     labels = ":".join(node_kind(label).labels)
+    # Real data replaces an implied node: its mark goes.
+    unmark = ", ".join(f"n.{key} = null" for key in IMPLICIT_PROPERTIES)
     return (
         f"UNWIND $rows AS r MERGE (n:{labels} {{uid: r.uid}}) ON CREATE SET n.first_seen = $now "
-        "SET n += r.props, n.source = $source, n.scope = $scope, n.sync_id = $sync, n.last_seen = $now"
+        f"SET n += r.props, {unmark}, {_PROVENANCE}"
+    )
+
+
+def implicit_node_statement(label: str) -> str:
+    """Create an implied node only where none exists; an existing one (real or implied) keeps its
+    properties and gets only this sync's provenance."""
+    labels = ":".join(node_kind(label).labels)
+    return (
+        f"UNWIND $rows AS r MERGE (n:{labels} {{uid: r.uid}}) "
+        "ON CREATE SET n += r.props, n.implicit = true, n.first_seen = $now "
+        f"SET {_PROVENANCE}"
+    )
+
+
+def replace_stale_statement(label: str) -> str:
+    """Before implied nodes of a kind the snapshot is complete for are written: the real nodes of their
+    uids that an earlier sync loaded are stale (this snapshot lists the kind in full without them)."""
+    return (
+        f"UNWIND $rows AS r MATCH (n:{node_kind(label).label} {{uid: r.uid}}) WHERE n.implicit IS NULL "
+        "AND n.scope = $scope AND n.source = $source AND n.sync_id <> $sync "
+        "DETACH DELETE n RETURN count(*) AS deleted"
     )
 
 
@@ -89,18 +132,34 @@ SYNC_RUN_STATEMENT = (
 )
 
 
-def _group_nodes(nodes: Iterable[NodeRecord]) -> dict[str, list[dict[str, Any]]]:
-    by_kind: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+@dataclass
+class _NodeRows:
+    real: list[dict[str, Any]] = field(default_factory=list)
+    implicit: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _group_nodes(nodes: Iterable[NodeRecord]) -> dict[str, _NodeRows]:
+    by_kind: dict[str, dict[str, tuple[bool, dict[str, Any]]]] = defaultdict(dict)
     for record in nodes:
         if record.kind not in by_kind:
             node_kind(record.kind)
         check_node(record)
         rows = by_kind[record.kind]
-        if record.uid in rows:  # the same object twice: merge, later values win
-            rows[record.uid]["props"].update(record.props)
-        else:
-            rows[record.uid] = {"uid": record.uid, "props": dict(record.props)}
-    return {kind: list(rows.values()) for kind, rows in by_kind.items()}
+        row = {"uid": record.uid, "props": dict(record.props)}
+        if record.uid not in rows:
+            rows[record.uid] = (record.implicit, row)
+            continue
+        implicit, earlier = rows[record.uid]
+        if implicit == record.implicit:  # the same object twice: merge, later values win
+            earlier["props"].update(record.props)
+        elif implicit:  # a real record replaces an implied one outright
+            rows[record.uid] = (False, row)
+    grouped: dict[str, _NodeRows] = {}
+    for kind, rows in by_kind.items():
+        grouped[kind] = _NodeRows()
+        for implicit, row in rows.values():
+            (grouped[kind].implicit if implicit else grouped[kind].real).append(row)
+    return grouped
 
 
 def _group_edges(edges: Iterable[EdgeRecord]) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
@@ -142,9 +201,17 @@ def load(
 
     params = sync.params()
     report = LoadReport()
-    for label, rows in node_rows.items():
-        store.write_batches(node_statement(label), rows, params, batch_size)
-        report.nodes[label] = len(rows)
+    replaced: dict[str, int] = {}
+    for label, kind_rows in node_rows.items():
+        if kind_rows.real:
+            store.write_batches(node_statement(label), kind_rows.real, params, batch_size)
+        if kind_rows.implicit:
+            if label in complete_kinds:
+                found = store.write_batches(replace_stale_statement(label), kind_rows.implicit, params, batch_size)
+                replaced[label] = sum(int(row["deleted"]) for row in found)
+            store.write_batches(implicit_node_statement(label), kind_rows.implicit, params, batch_size)
+            report.implicit_nodes[label] = len(kind_rows.implicit)
+        report.nodes[label] = len(kind_rows.real) + len(kind_rows.implicit)
     for (edge_type, src, dst), rows in edge_rows.items():
         merged = sum(
             row["merged"] for row in store.write_batches(edge_statement(edge_type, src, dst), rows, params, batch_size)
@@ -156,7 +223,8 @@ def load(
 
     for label in sorted(complete_kinds):
         report.deleted_edges[label] = _delete_in_chunks(store, stale_edges_statement(label), params)
-        report.deleted_nodes[label] = _delete_in_chunks(store, stale_nodes_statement(label), params)
+        stale = _delete_in_chunks(store, stale_nodes_statement(label), params)
+        report.deleted_nodes[label] = stale + replaced.get(label, 0)
 
     store.write(
         SYNC_RUN_STATEMENT,
@@ -200,6 +268,8 @@ def generated_statements() -> Iterable[tuple[str, str]]:
     """Every statement shape the loader can send, named, for the Cypher front-end check."""
     for label in NODE_KINDS:
         yield f"loader/node/{label}", node_statement(label)
+        yield f"loader/implicit-node/{label}", implicit_node_statement(label)
+        yield f"loader/replace-stale/{label}", replace_stale_statement(label)
         yield f"loader/stale-nodes/{label}", stale_nodes_statement(label)
         yield f"loader/stale-edges/{label}", stale_edges_statement(label)
     yield "loader/edge", edge_statement("RUNS_ON", "Pod", "Node")

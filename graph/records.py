@@ -19,11 +19,21 @@ class PropertyError(ValueError):
     """A record carries a property the graph cannot store faithfully on both backends."""
 
 
+# What marks a node Bridgehead implied rather than read (a namespace's `default` service account, a node's
+# kubelet identity). The loader sets `implicit` when it creates such a node and clears both whenever a real
+# record of the same uid is written, so real data replaces an implied node and its mark.
+IMPLICIT_PROPERTIES = ("implicit", "implicit_reason")
+
+
 @dataclass(frozen=True, slots=True)
 class NodeRecord:
+    """One node. `implicit=True`: an object Kubernetes guarantees but the snapshot does not hold; the
+    loader writes it only when no node of that uid exists yet (real data always wins, see graph/loader.py)."""
+
     kind: str  # primary label, a key of schema.NODE_KINDS
     uid: str
     props: Mapping[str, Any] = field(default_factory=dict)
+    implicit: bool = False
 
 
 @dataclass(frozen=True, slots=True)

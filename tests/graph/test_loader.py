@@ -171,3 +171,86 @@ def test_unknown_kind_or_edge_type_is_refused_before_writing(store: GraphStore) 
     with pytest.raises(KeyError, match="unknown edge type 'RUNS_IN'"):
         load(store, [], [EdgeRecord("RUNS_IN", "Pod", "a", "Node", "b")], Sync.new("k8s", "k8s:c1"))
     assert _counts(store) == (0, 0)
+
+
+# ------------------------------------------------------------------------------ implicit (implied) nodes
+
+SA = "k8s:c1:serviceaccount:web/default"
+
+
+def _sa(implicit: bool, **props: object) -> NodeRecord:
+    base = {"name": "default", "namespace": "web", "cluster": "c1"}
+    if implicit:
+        base.update(implicit=True, implicit_reason="every namespace has a default service account")
+    return NodeRecord("ServiceAccount", SA, {**base, **props}, implicit=implicit)
+
+
+def _sa_row(store: GraphStore) -> dict:
+    rows = store.read(
+        "MATCH (s:ServiceAccount {uid: $uid}) RETURN s.implicit AS implicit, s.implicit_reason AS reason, "
+        "s.irsa_role_arn AS arn, s.sync_id AS sync, s.first_seen AS first",
+        {"uid": SA},
+    )
+    assert len(rows) <= 1
+    return rows[0] if rows else {}
+
+
+def test_an_implicit_node_is_created_marked_when_absent(store: GraphStore) -> None:
+    report = load(store, [_sa(True)], [], Sync("k8s", "k8s:c1", "s1", 1000), complete_kinds={"ServiceAccount"})
+    assert _sa_row(store) == {
+        "implicit": True, "reason": "every namespace has a default service account", "arn": None, "sync": "s1",
+        "first": 1000,
+    }  # fmt: skip
+    assert report.implicit_nodes == {"ServiceAccount": 1} and report.nodes == {"ServiceAccount": 1}
+    # Loaded again (still implied): kept by the cleanup of its complete kind, first_seen unchanged.
+    report = load(store, [_sa(True)], [], Sync("k8s", "k8s:c1", "s2", 2000), complete_kinds={"ServiceAccount"})
+    assert report.deleted_nodes == {"ServiceAccount": 0}
+    assert _sa_row(store) | {"reason": None} == {
+        "implicit": True,
+        "reason": None,
+        "arn": None,
+        "sync": "s2",
+        "first": 1000,
+    }
+
+
+@pytest.mark.parametrize("implicit_first", [True, False])
+def test_a_real_record_in_the_same_load_wins_over_an_implicit_one(store: GraphStore, implicit_first: bool) -> None:
+    records = [_sa(True), _sa(False, irsa_role_arn="arn:aws:iam::1:role/r")]
+    load(store, records if implicit_first else records[::-1], [], Sync.new("k8s", "k8s:c1"))
+    assert _sa_row(store)["implicit"] is None and _sa_row(store)["reason"] is None
+    assert _sa_row(store)["arn"] == "arn:aws:iam::1:role/r"
+
+
+def test_an_earlier_real_node_is_not_overwritten_when_the_kind_was_not_collected(store: GraphStore) -> None:
+    load(store, [_sa(False, irsa_role_arn="arn:r")], [], Sync("k8s", "k8s:c1", "s1", 1000), complete_kinds={"Pod"})
+    # A later snapshot without service accounts implies the default one: the real data stays, unmarked.
+    report = load(store, [_sa(True)], [], Sync("k8s", "k8s:c1", "s2", 2000), complete_kinds={"Pod"})
+    assert "ServiceAccount" not in report.deleted_nodes
+    assert _sa_row(store) == {"implicit": None, "reason": None, "arn": "arn:r", "sync": "s2", "first": 1000}
+
+
+def test_a_stale_real_node_of_a_complete_kind_is_replaced_by_the_implicit_one(store: GraphStore) -> None:
+    load(store, [_sa(False, irsa_role_arn="arn:r")], [], Sync("k8s", "k8s:c1", "s1", 1000), complete_kinds={"Pod"})
+    # This snapshot lists service accounts in full and the default one is not among them: the earlier
+    # real node is stale; its properties (the IRSA role) must not survive under the implicit mark.
+    report = load(store, [_sa(True)], [], Sync("k8s", "k8s:c1", "s2", 2000), complete_kinds={"ServiceAccount"})
+    assert report.deleted_nodes == {"ServiceAccount": 1}
+    assert _sa_row(store) == {
+        "implicit": True, "reason": "every namespace has a default service account", "arn": None, "sync": "s2",
+        "first": 2000,
+    }  # fmt: skip
+
+
+def test_a_later_real_record_clears_the_implicit_mark(store: GraphStore) -> None:
+    load(store, [_sa(True)], [], Sync("k8s", "k8s:c1", "s1", 1000), complete_kinds={"ServiceAccount"})
+    load(store, [_sa(False, irsa_role_arn="arn:r")], [], Sync("k8s", "k8s:c1", "s2", 2000))
+    assert _sa_row(store) == {"implicit": None, "reason": None, "arn": "arn:r", "sync": "s2", "first": 1000}
+    assert store.read("MATCH (s:ServiceAccount) RETURN count(s) AS n") == [{"n": 1}]
+
+
+def test_an_implicit_node_takes_edges_like_a_real_one(store: GraphStore) -> None:
+    namespace = NodeRecord("Namespace", "k8s:c1:namespace:web", {"name": "web", "implicit": True}, implicit=True)
+    edge = EdgeRecord("IN_NAMESPACE", "ServiceAccount", SA, "Namespace", namespace.uid)
+    report = load(store, [_sa(True), namespace], [edge], Sync.new("k8s", "k8s:c1"))
+    assert report.edges == {"IN_NAMESPACE": 1} and report.missing_endpoints == {}

@@ -551,9 +551,13 @@ def test_binding_subjects_users_groups_and_service_accounts() -> None:
     }
     assert node(records, uid("User", "alice@example.com"))["kind"] == "User"
     assert node(records, uid("Group", "system:serviceaccounts:ci"))["name"] == "system:serviceaccounts:ci"
-    # ci/builder is in system:serviceaccounts:ci without anyone saying so; web/local is not.
+    # ci/builder is in system:serviceaccounts:ci without anyone saying so (and so is the namespace's
+    # implied default service account); web/local is not.
     members = {(e.src_uid, e.dst_uid) for e in edges(records, "MEMBER_OF")}
-    assert members == {(uid("ServiceAccount", "builder", "ci"), uid("Group", "system:serviceaccounts:ci"))}
+    assert members == {
+        (uid("ServiceAccount", "builder", "ci"), uid("Group", "system:serviceaccounts:ci")),
+        (uid("ServiceAccount", "default", "ci"), uid("Group", "system:serviceaccounts:ci")),
+    }
 
 
 def test_users_are_in_system_authenticated_when_it_is_bound() -> None:
@@ -576,6 +580,7 @@ def test_users_are_in_system_authenticated_when_it_is_bound() -> None:
         (uid("User", "bob"), uid("Group", "system:authenticated")),
         (uid("User", "system:anonymous"), uid("Group", "system:unauthenticated")),
         (uid("ServiceAccount", "sa", "web"), uid("Group", "system:authenticated")),
+        (uid("ServiceAccount", "default", "web"), uid("Group", "system:authenticated")),  # implied
     }
 
 

@@ -18,6 +18,8 @@ graph/planes/k8s/uids.py and nowhere else.
 - `rbac`        roles, bindings and their subjects
 - `network`     services, ingresses, network policies, admission webhooks
 - `passes`      cross-object passes (selection, ownership, tokens, memberships) and assembly
+- `implied`     objects Kubernetes guarantees that the snapshot lacks (a namespace's `default` service
+                account, a node's kubelet identity), marked `implicit`; real data always wins
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from graph.records import Records, check_edge, check_node
 from ingest.k8s.transform.fields import LabelSelector, ObjectProblem, parse_label_selector
 from ingest.k8s.transform.identity import transform_configmap, transform_secret, transform_service_account
+from ingest.k8s.transform.implied import implied_objects
 from ingest.k8s.transform.network import (
     transform_ingress,
     transform_network_policy,
@@ -132,11 +135,17 @@ def transform_objects(
 
     complete = complete_labels(collected_kinds, skipped_kinds)
     nodes = unique_nodes([cluster_record, *(node for entry in all_entries for node in entry.records())])
+    # Implied objects never make a label complete: stale cleanup stays decided by what was listed.
+    implied = implied_objects(cluster, all_entries, nodes, complete)
+    if implied.additions:
+        nodes = unique_nodes([*nodes, *implied.additions])
+    nodes += implied.nodes
     edges = closed_world_edges(
         unique_edges(
             [
                 *(edge for entry in all_entries for edge in entry.edges),
-                *implicit_group_memberships(cluster, all_entries),
+                *implicit_group_memberships(cluster, all_entries, implied.service_accounts, implied.users),
+                *implied.edges,
             ]
         ),
         nodes,

@@ -108,22 +108,29 @@ def decide_token_mounts(entries: list[Entry]) -> None:
         entry.props["token_mount_reason"] = reason
 
 
-def implicit_group_memberships(cluster: str, entries: list[Entry]) -> list[EdgeRecord]:
+def implicit_group_memberships(
+    cluster: str,
+    entries: list[Entry],
+    implied_accounts: Iterable[tuple[str, str]] = (),
+    implied_users: Iterable[str] = (),
+) -> list[EdgeRecord]:
     """Identity -MEMBER_OF-> the groups Kubernetes puts it in without saying so: every service account
     is in system:serviceaccounts, system:serviceaccounts:<ns> and system:authenticated; every named user
     in system:authenticated (system:anonymous in system:unauthenticated). Only groups that some binding
-    names get an edge: a group nobody binds grants nothing."""
+    names get an edge: a group nobody binds grants nothing. Implied service accounts ((namespace, uid))
+    and users (names) of implied.py get the same memberships, after those of the listed identities."""
     groups = {node.props["name"] for entry in entries for node in entry.nodes if node.kind == "KubeGroup"}
     users = {node.props["name"] for entry in entries for node in entry.nodes if node.kind == "KubeUser"}
+    accounts = [(account.namespace, account.uid) for account in _by_kind(entries, "ServiceAccount")]
     memberships: list[tuple[str, str, str]] = []  # (member label, member uid, group)
-    for account in _by_kind(entries, "ServiceAccount"):
+    for namespace, uid in [*accounts, *implied_accounts]:
         for group in (
             "system:serviceaccounts",
-            f"system:serviceaccounts:{account.namespace}",
+            f"system:serviceaccounts:{namespace}",
             "system:authenticated",
         ):
-            memberships.append((account.label, account.uid, group))
-    for user in sorted(users):
+            memberships.append(("ServiceAccount", uid, group))
+    for user in [*sorted(users), *sorted(set(implied_users) - users)]:
         group = "system:unauthenticated" if user == "system:anonymous" else "system:authenticated"
         memberships.append(("KubeUser", uids.user_uid(cluster, user), group))
     return [
