@@ -30,6 +30,10 @@ longer than LONG_PATH_HOPS (never for critical):
   high-value       high                medium
   secret           high                medium
 
+From a template: a finding whose first path runs through a container of a controller's pod template (the
+controller had no pod in the snapshot, so the analysis took its template for the pods it will create: manifests
+from Git or Helm) names that workload (`Finding.from_template`); the outputs show it.
+
 Choke points: for each finding, the share of its shortest paths that run through an attack edge (or a node
 other than the entry and the jewel) is sigma_entry(u) * sigma_jewel(v) / sigma_entry(jewel) (sigma: number
 of shortest paths). A step with share 1.0 is on every shortest path: removing it cuts the finding or forces
@@ -49,7 +53,8 @@ from typing import Any
 
 from graph.analysis.catalogue import ATTACKS, INTERNET_UID, load_catalogue, remediation_for
 from graph.analysis.reach import AttackGraph, read_attack_graph
-from graph.schema import JEWEL_CLASSES, NODE_KINDS, JewelClass, jewel_class
+from graph.planes import parse_uid
+from graph.schema import JEWEL_CLASSES, NODE_KINDS, WORKLOAD, JewelClass, jewel_class
 from graph.store import GraphStore
 
 SEVERITIES = ("critical", "high", "medium", "low")  # most severe first
@@ -89,6 +94,31 @@ def severity_for(cls: JewelClass, from_internet: bool, hops: int) -> str:
     if hops > LONG_PATH_HOPS and base != "critical":
         return SEVERITIES[min(SEVERITY_ORDER[base] + 1, len(SEVERITIES) - 1)]
     return base
+
+
+def template_workload(uid: str, label: str) -> str:
+    """The workload ("Deployment shop/web") whose pod template this container belongs to, or "". A template
+    container's uid names its controller (`<ns>/<kind word>/<controller>/<container>`, the plane's uid
+    convention), a pod's container only its pod (`<ns>/<pod>/<container>`)."""
+    if label != "Container":
+        return ""
+    parsed = parse_uid(uid)
+    if parsed is None or not parsed.namespace:
+        return ""
+    parts = parsed.name.split("/")
+    if len(parts) != 3:
+        return ""
+    kind = _workload_kinds_by_word().get(parts[0])
+    return f"{kind} {parsed.namespace}/{parts[1]}" if kind else ""
+
+
+def _workload_kinds_by_word() -> dict[str, str]:
+    return {
+        word: label
+        for label, kind in NODE_KINDS.items()
+        if WORKLOAD in kind.extra_labels and label != "Pod"
+        for word in kind.ref_words
+    }
 
 
 @dataclass
@@ -145,6 +175,16 @@ class Finding:
     first_seen: int | None = None
     last_seen: int | None = None
     resolved_at: int | None = None
+
+    @property
+    def from_template(self) -> list[str]:
+        """The workloads whose pod templates (no pod of theirs in the snapshot) the first path runs through."""
+        found: list[str] = []
+        for uid, label in zip(self.path.uids, self.path.labels, strict=False):
+            workload = template_workload(uid, label)
+            if workload and workload not in found:
+                found.append(workload)
+        return found
 
     @property
     def techniques(self) -> list[str]:

@@ -25,6 +25,7 @@ FORMAT_VERSION = 1
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 STATUS_STYLE = {"new": "bold", "open": "", "resolved": "green"}
 CHOKE_POINTS_SHOWN = 10
+TEMPLATE_NOTE = "(no running pod in the snapshot: analysed as the pods it will create)"
 
 _MD_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _MD_SPECIAL = set("\\`*_[]|~#!{}")
@@ -80,6 +81,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
             "text": finding.remediation,
         },
         "folded": {"count": finding.folded_count, "uids": finding.folded_uids},
+        "from_template": finding.from_template,
         "techniques": finding.techniques,
         "first_seen": finding.first_seen,
         "last_seen": finding.last_seen,
@@ -147,6 +149,8 @@ def _md_finding(finding: Finding) -> list[str]:
     ]
     if finding.folded_count:
         lines.append(f"- also reaches {finding.folded_count} more crown jewel(s) through this one")
+    if finding.from_template:
+        lines.append(f"- from the pod template of {md_escape(', '.join(finding.from_template))} {TEMPLATE_NOTE}")
     lines += ["", "Path:", "", *_md_path(finding.path, finding.remediation_step), ""]
     if finding.remediation_edge:
         share = f"{finding.remediation_share:.0%} of the shortest paths"
@@ -166,8 +170,9 @@ def _md_finding(finding: Finding) -> list[str]:
 def _md_summary_table(findings: Sequence[Finding]) -> list[str]:
     lines = ["| severity | status | finding | hops | fix at |", "|---|---|---|---:|---|"]
     for finding in findings:
+        template = f" (from template: {md_escape(', '.join(finding.from_template))})" if finding.from_template else ""
         lines.append(
-            f"| {finding.severity} | {finding.status} | {md_escape(finding.title)} | {finding.hops} | "
+            f"| {finding.severity} | {finding.status} | {md_escape(finding.title)}{template} | {finding.hops} | "
             f"`{finding.remediation_edge}` |"
         )
     return lines
@@ -247,7 +252,16 @@ def _findings_table(title: str, findings: Sequence[Finding]) -> Table:
             _severity(finding.severity),
             Text(finding.status, style=STATUS_STYLE.get(finding.status, "")),
             str(finding.hops),
-            Text.assemble(Text(finding.title), "\n", Text(finding.id, style="dim")),
+            Text.assemble(
+                Text(finding.title),
+                *(
+                    ("\n", Text(f"from template: {', '.join(finding.from_template)}", style="italic"))
+                    if finding.from_template
+                    else ()
+                ),
+                "\n",
+                Text(finding.id, style="dim"),
+            ),
             Text(fix),
         )
     return table

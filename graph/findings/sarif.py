@@ -87,6 +87,11 @@ def _message(finding: Finding) -> str:
         f"{finding.severity.upper()}: {finding.entry_name} can reach {finding.target_name} ({finding.kind}) in "
         f"{finding.hops} attack step(s): {_path_text(finding.path)}."
     )
+    if finding.from_template:
+        text += (
+            f" From the pod template of {', '.join(finding.from_template)} (no running pod in the snapshot: "
+            "analysed as the pods it will create)."
+        )
     if finding.remediation_edge and finding.remediation_step < len(finding.path.types):
         step = finding.remediation_step
         text += (
@@ -125,6 +130,7 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
             "remediationStep": finding.remediation_step,
             "remediationCutsEveryPath": finding.remediation_cuts,
             "foldedCount": finding.folded_count,
+            "fromTemplate": finding.from_template,
             "techniques": finding.techniques,
         },
     }  # fmt: skip

@@ -697,7 +697,7 @@ def test_init_and_ephemeral_containers_escape_too() -> None:
     assert 'container "debugger" (ephemeral) of pod default/debugged' in reason
 
 
-def test_an_unscheduled_pod_escapes_nowhere() -> None:
+def test_an_unscheduled_pod_escapes_to_the_nodes_it_may_land_on() -> None:
     manifest = pod(
         "pending",
         """  containers:
@@ -706,8 +706,11 @@ def test_an_unscheduled_pod_escapes_nowhere() -> None:
     securityContext: {privileged: true}""",
         node=None,
     )
-    facts = facts_for(NODES + manifest)
-    assert all(find(edge_type, facts) == [] for edge_type in FAMILY)
+    edges = find("CE_PRIVILEGED", facts_for(NODES + manifest))
+    assert pairs(edges) == {(container("pending", "app"), "k8s:t:nodes")}
+    assert "the pod (not scheduled in the snapshot)" in edges[0].reason
+    pinned = manifest.replace("  containers:", "  nodeName: gone\n  containers:", 1)
+    assert all(find(edge_type, facts_for(NODES + pinned)) == [] for edge_type in FAMILY)
 
 
 def test_a_finished_pod_escapes_nowhere() -> None:

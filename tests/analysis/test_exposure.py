@@ -111,11 +111,37 @@ def test_load_balancer_restricted_to_source_ranges_is_not_exposed() -> None:
     assert "loadBalancerSourceRanges 203.0.113.0/24, 0.0.0.0/0" in edges[0].reason
 
 
-def test_pending_or_private_load_balancer_is_not_exposed() -> None:
-    pending = service("pending", "LoadBalancer")
+def applied(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object as read from an API server: it has a uid and a creation time."""
+    obj["metadata"] = {**obj["metadata"], "uid": f"uid-{obj['metadata']['name']}"}
+    obj["metadata"]["creationTimestamp"] = "2024-05-01T10:00:00Z"
+    return obj
+
+
+def test_private_load_balancer_is_not_exposed() -> None:
     metallb = service("lan", "LoadBalancer", lb=[{"ip": "192.168.10.40"}])
     internal_elb = service("elb", "LoadBalancer", lb=[{"hostname": "internal-k8s-x-123.eu-west-1.elb.amazonaws.com"}])
-    assert exposed(facts_for([pending, metallb, internal_elb])) == set()
+    assert exposed(facts_for([applied(metallb), applied(internal_elb), metallb])) == set()
+
+
+def test_load_balancer_never_applied_is_assumed_public() -> None:
+    edges = find("INTERNET_EXPOSES", facts_for([service("web", "LoadBalancer")]))
+    assert pairs(edges) == {(INTERNET_UID, svc("web"))}
+    assert "type LoadBalancer, assumed: no status (a manifest never applied" in edges[0].reason
+
+
+def test_live_load_balancer_still_pending_is_exposed_and_marked_pending() -> None:
+    edges = find("INTERNET_EXPOSES", facts_for([applied(service("web", "LoadBalancer"))]))
+    assert pairs(edges) == {(INTERNET_UID, svc("web"))}
+    assert "pending: status.loadBalancer has no address yet" in edges[0].reason
+
+
+def test_internal_or_restricted_load_balancer_without_status_is_not_exposed() -> None:
+    internal = service("int", "LoadBalancer", {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"})
+    gke = service("gke", "LoadBalancer", {"networking.gke.io/load-balancer-type": "Internal"})
+    restricted = service("office", "LoadBalancer", loadBalancerSourceRanges=["203.0.113.0/24"])
+    cluster_ip = service("plain")
+    assert exposed(facts_for([internal, gke, restricted, cluster_ip, applied(service("plain2"))])) == set()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -229,10 +255,27 @@ def test_ingress_with_public_status_is_exposed() -> None:
     assert "class nginx, public (load balancer IP 34.117.5.9), hosts shop.example.com" in edges[0].reason
 
 
-def test_ingress_without_status_or_internal_is_not_exposed() -> None:
+def annotated(obj: dict[str, Any], annotations: dict[str, str]) -> dict[str, Any]:
+    obj["metadata"] = {**obj["metadata"], "annotations": annotations}
+    return obj
+
+
+def test_ingress_never_applied_is_assumed_public_and_a_live_one_without_address_is_pending() -> None:
+    edges = find("INTERNET_EXPOSES", facts_for([ingress("web", ingressClassName="nginx")]))
+    assert pairs(edges) == {(INTERNET_UID, "k8s:t:ingress:shop/web")}
+    assert "class nginx, assumed: no status" in edges[0].reason
+    live = find("INTERNET_EXPOSES", facts_for([applied(ingress("web", ingressClassName="nginx"))]))
+    assert pairs(live) == {(INTERNET_UID, "k8s:t:ingress:shop/web")}
+    assert "class nginx, pending: status.loadBalancer has no address yet" in live[0].reason
+
+
+def test_internal_ingress_without_status_or_with_private_address_is_not_exposed() -> None:
     facts = facts_for(
         [
-            ingress("unserved", ingressClassName="nginx"),
+            ingress("alb-manifest", ingressClassName="alb"),  # the ALB controller's default scheme is internal
+            ingress("gce-internal", ingressClassName="gce-internal"),
+            annotated(ingress("scheme", ingressClassName="nginx"), {"alb.ingress.kubernetes.io/scheme": "internal"}),
+            applied(ingress("alb-pending", ingressClassName="alb")),
             ingress(
                 "alb-default", [{"hostname": "k8s-shop-web-1.eu-west-1.elb.amazonaws.com"}], ingressClassName="alb"
             ),  # the AWS Load Balancer Controller makes internal ALBs unless the scheme says internet-facing

@@ -94,7 +94,7 @@ def test_a_native_sidecar_init_container_is_controlled_like_a_running_one() -> N
     assert (pod_uid("web"), container("web", "migrate")) not in pairs(edges)
 
 
-def test_finished_pods_and_pod_templates_give_no_container_control() -> None:
+def test_finished_pods_give_no_container_control_a_template_without_pods_is_controlled_by_its_controller() -> None:
     facts = facts_for(
         DEBUGGED_POD.replace("phase: Running", "phase: Succeeded")
         + """
@@ -105,10 +105,16 @@ metadata: {name: api, namespace: app}
 spec:
   template:
     spec:
+      initContainers: [{name: migrate, image: api}]
       containers: [{name: api, image: api}]
 """
     )
-    assert find("CONTROLS_CONTAINER", facts) == []
+    edges = find("CONTROLS_CONTAINER", facts)
+    assert pairs(edges) == {
+        ("k8s:t:deployment:app/api", "k8s:t:container:app/deployment/api/api"),
+        ("k8s:t:deployment:app/api", "k8s:t:container:app/deployment/api/migrate"),
+    }
+    assert all("pod template of Deployment app/api (no running pod in the snapshot)" in e.reason for e in edges)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -357,7 +363,7 @@ def test_projected_token_for_another_audience_is_not_an_api_token() -> None:
     assert all("admission plugin adds one" in edge.reason for edge in edges)
 
 
-def test_finished_pod_and_template_containers_have_no_token_edge() -> None:
+def test_finished_pod_has_no_token_edge_a_template_without_pods_has() -> None:
     manifest = (
         NAMESPACE
         + service_account()
@@ -379,7 +385,10 @@ spec:
       containers: [{name: api, image: api}]
 """
     )
-    assert find("HAS_SA_TOKEN", facts_for(manifest)) == []
+    edges = find("HAS_SA_TOKEN", facts_for(manifest))
+    assert pairs(edges) == {("k8s:t:container:app/deployment/api/api", sa("default"))}
+    assert "pod template of Deployment app/api (no running pod in the snapshot)" in edges[0].reason
+    assert "admission plugin adds one" in edges[0].reason
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """Workload to node: container escapes (MITRE T1611), and what a hostPath mount lets a container read.
 
-Every edge starts at a container of a pod that is scheduled (it RUNS_ON a node the graph knows) and has not
-finished (a Succeeded or Failed pod runs nothing). Init and ephemeral containers count; the containers of a
-controller's pod template never do: its running pods' containers carry the edges.
+Every edge starts at a container of a pod that has not finished (a Succeeded or Failed pod runs nothing) and
+escapes to the node it RUNS_ON; a pod not scheduled in the snapshot (pending, or a manifest never applied)
+escapes to the nodes it may land on, like a template pod below. Init and ephemeral containers count. The containers of a
+controller's pod template count only when none of its pods is in the snapshot (graph/planes/k8s/views.py,
+template pods): they escape to each node the template's pods may land on, or to the cluster's "any node"
+anchor; otherwise its running pods' containers carry the edges.
 
 Two facts switch every rule here off, whatever the container asks for:
 
@@ -36,7 +39,7 @@ from graph.analysis.facts import Entity
 from graph.planes.k8s import uids
 from graph.planes.k8s.facts import ClusterFacts
 from graph.planes.k8s.rbac import Request, allowed, principal_for_service_account
-from graph.planes.k8s.views import ContainerView, is_live_pod
+from graph.planes.k8s.views import ContainerView, is_live_pod, is_template_pod, pod_phrase, workload_pod_views
 
 # Pods in these phases have finished: their containers have exited and the kubelet has torn down their volumes.
 # Volume sources that put a secret's values in files under /var/lib/kubelet/pods (env and envFrom do not).
@@ -216,21 +219,31 @@ def _host_path_mounts_by_container(pod: Entity) -> dict[str, list[HostPathMount]
 
 @dataclass(frozen=True)
 class ScheduledContainer:
-    """A container of a live, scheduled pod, with its pod, node and hostPath mounts."""
+    """A container of a live, scheduled pod, with its pod, node and hostPath mounts; or a container of a
+    template pod, once per place its pods may land on (`node` is then a Node or the ClusterNodes anchor,
+    `pod` the controller, and `placement` says how the place was decided)."""
 
     container: Entity
     pod: Entity
     node: Entity
     host_mounts: tuple[HostPathMount, ...]
+    placement: str = ""
 
     @property
     def who(self) -> str:
         kind = ContainerView(self.container).kind
         qualifier = "" if kind == "container" else f" ({kind})"
-        return f'container "{self.container.name}"{qualifier} of pod {self.pod.ref}'
+        return f'container "{self.container.name}"{qualifier} of {pod_phrase(self.pod)}'
+
+    @property
+    def template(self) -> bool:
+        return is_template_pod(self.pod)
 
     def edge(self, edge_type: str, target: Entity, reason: str) -> AttackEdge:
-        return AttackEdge(edge_type, "Container", self.container.uid, target.kind, target.uid, f"{self.who}: {reason}")
+        where = f"; {self.placement}" if self.placement else ""
+        return AttackEdge(
+            edge_type, "Container", self.container.uid, target.kind, target.uid, f"{self.who}: {reason}{where}"
+        )
 
     @property
     def privileged(self) -> bool:
@@ -270,17 +283,19 @@ class ScheduledContainer:
 
 
 def scheduled_containers(facts: ClusterFacts) -> Iterator[ScheduledContainer]:
-    """Every container of every live pod that runs on a known node, except in user-namespaced pods."""
-    for pod in sorted(facts.pods.values(), key=lambda pod: pod.uid):
-        if not is_live_pod(pod) or pod.props.get("host_users") is False:
+    """Every container of every live pod that runs on a known node, and of every template pod on each place
+    its pods may land on, except in user-namespaced pods."""
+    for view in workload_pod_views(facts):
+        pod = view.entity
+        if pod.props.get("host_users") is False:
             continue
-        node = facts.node_of(pod.uid)
-        if node is None:
-            continue  # not scheduled yet (or its node was not collected): no node to escape to
+        targets = view.targets
+        if not targets:
+            continue  # not scheduled yet (or its node was not collected), or no node fits: nowhere to escape to
         mounts = _host_path_mounts_by_container(pod)
-        # HAS_CONTAINER from a pod: its own containers, never a pod template's.
-        for container in sorted(facts.containers_of(pod.uid), key=lambda container: container.uid):
-            yield ScheduledContainer(container, pod, node, tuple(mounts.get(container.name, ())))
+        for container in sorted((c.entity for c in view.containers), key=lambda container: container.uid):
+            for node in targets:
+                yield ScheduledContainer(container, pod, node, tuple(mounts.get(container.name, ())), view.placement)
 
 
 def _named(items: Sequence[str], limit: int = PODS_NAMED_IN_REASON) -> str:
@@ -347,7 +362,9 @@ def _pods_log_grant(facts: ClusterFacts, pod: Entity) -> str | None:
         return None
     account = str(pod.get("service_account", "default"))
     principal = principal_for_service_account(pod.namespace, account)
-    request = Request("get", "pods", "log", namespace=pod.namespace, name=pod.name)
+    # A template's pods get generated names: only a grant without resourceNames covers them for sure.
+    name = None if is_template_pod(pod) else pod.name
+    request = Request("get", "pods", "log", namespace=pod.namespace, name=name)
     grant = allowed(facts.rbac, principal, request)
     return (
         None if grant is None else f"its service account {pod.namespace}/{account} may get pods/log ({grant.explain()})"
@@ -520,6 +537,11 @@ POD_SECURITY_STANDARDS = "https://kubernetes.io/docs/concepts/security/pod-secur
 HOSTPATH_DOCS = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"
 NODE_AUTHORIZER = "https://kubernetes.io/docs/reference/access-authn-authz/node/"
 CAPABILITIES_MAN = "https://man7.org/linux/man-pages/man7/capabilities.7.html"
+TEMPLATE_ESCAPE = (
+    " A container of a controller's pod template (no pod of it in the snapshot: manifests from Git or Helm) "
+    "gets the edge to each node its pods may land on (spec.nodeName, nodeSelector, taints), or to ClusterNodes "
+    "(any node) when nothing narrows it."
+)
 
 register_edge_types(
     EdgeType(
@@ -529,10 +551,10 @@ register_edge_types(
         title="Privileged container escapes to its node",
         mitre="T1611",
         source="Container",
-        target="Node",
+        target="Node, ClusterNodes",
         meaning="The container runs privileged: every capability, the node's devices, no seccomp or AppArmor "
         "confinement. Root in it is root on the node: it can mount the node's disk, abuse the cgroup v1 "
-        "release_agent, or load a kernel module.",
+        "release_agent, or load a kernel module." + TEMPLATE_ESCAPE,
         abuse="fdisk -l (or lsblk) to find the node's root disk, mount /dev/<disk> /mnt && chroot /mnt; or "
         "mount a cgroup v1 hierarchy and point its release_agent at a script; or insmod a module.",
         opsec="No API call is made; only runtime security on the node (Falco, Tetragon, auditd) sees the mount, "
@@ -556,9 +578,9 @@ register_edge_types(
         title="Privileged container with hostPID enters the node's namespaces",
         mitre="T1611",
         source="Container",
-        target="Node",
+        target="Node, ClusterNodes",
         meaning="The container is privileged and shares the node's PID namespace (hostPID), so it sees the "
-        "node's PID 1 and may join all of its namespaces: a root shell on the node in one command.",
+        "node's PID 1 and may join all of its namespaces: a root shell on the node in one command." + TEMPLATE_ESCAPE,
         abuse="nsenter --target 1 --mount --uts --ipc --net --pid -- bash",
         opsec="One process moves from the container into the node's namespaces; runtime detectors flag nsenter "
         "into PID 1 specifically. Nothing reaches the API server.",
@@ -578,9 +600,10 @@ register_edge_types(
         title="CAP_SYS_MODULE loads a kernel module into the node",
         mitre="T1611",
         source="Container",
-        target="Node",
+        target="Node, ClusterNodes",
         meaning="The container is given CAP_SYS_MODULE (added by name, or with ALL, and not dropped) and may run "
-        "as root: it can load a kernel module into the node's kernel, which runs with full kernel privilege.",
+        "as root: it can load a kernel module into the node's kernel, which runs with full kernel privilege."
+        + TEMPLATE_ESCAPE,
         abuse="Build a module against the node's kernel (uname -r) that starts a reverse shell through "
         "call_usermodehelper, then insmod it.",
         opsec="Module loads appear in the kernel log (dmesg) and in auditd; the kernel stays marked tainted until "
@@ -596,11 +619,12 @@ register_edge_types(
         title="CAP_SYS_ADMIN breaks out through mounts and cgroups",
         mitre="T1611",
         source="Container",
-        target="Node",
+        target="Node, ClusterNodes",
         meaning="The container is given CAP_SYS_ADMIN (added by name, or with ALL, and not dropped) and may run "
         "as root: it may mount filesystems and cgroup hierarchies, which on cgroup v1 nodes gives the "
         "release_agent breakout (a command run as root on the node). The runtime's default AppArmor profile "
-        "denies mount and the default seccomp profile filters some calls; the reason says when they are off.",
+        "denies mount and the default seccomp profile filters some calls; the reason says when they are off."
+        + TEMPLATE_ESCAPE,
         abuse="mkdir /tmp/cg && mount -t cgroup -o rdma cgroup /tmp/cg && mkdir /tmp/cg/x; echo 1 > "
         "/tmp/cg/x/notify_on_release; echo <node path of a script in the container's upper dir> > "
         "/tmp/cg/release_agent; sh -c 'echo $$ > /tmp/cg/x/cgroup.procs'.",
@@ -623,11 +647,11 @@ register_edge_types(
         title="hostPID with CAP_SYS_PTRACE injects into the node's processes",
         mitre="T1611",
         source="Container",
-        target="Node",
+        target="Node, ClusterNodes",
         meaning="The pod shares the node's PID namespace (hostPID) and the container is given CAP_SYS_PTRACE and "
         "may run as root: it can attach to a root process of the node and run code in it. hostPID alone is not "
         "an escape. The runtime's default AppArmor profile denies ptrace of processes outside the container, so "
-        "this works on nodes without AppArmor or with the profile Unconfined (the reason says so).",
+        "this works on nodes without AppArmor or with the profile Unconfined (the reason says so)." + TEMPLATE_ESCAPE,
         abuse='ps -ef to pick a root process of the node, then gdb -p <pid> and call (void)system("<command>"), '
         "or inject shellcode with a ptrace injector.",
         opsec="ptrace of a node process from a container is rare and flagged by runtime detectors; the injected "
@@ -647,14 +671,14 @@ register_edge_types(
         title="Writable hostPath of a sensitive node path",
         mitre="T1611",
         source="Container",
-        target="Node",
+        target="Node, ClusterNodes",
         meaning="The container mounts, writable, a node path whose contents the node runs or trusts as root: / "
         "itself, /etc (cron, shadow, sudoers, systemd, static pod manifests), /root, home directories, "
         "/var/lib/kubelet, the runtimes' state, /proc/sys/kernel/core_pattern, /run, binary and library "
         "directories, /boot. A mount of a directory above such a path counts; a harmless child (/var/log/app, "
         "/etc/ssl) does not. /var/log counts only when the pod's own mounted token may get pods/log: a symlink "
         "in the pod's log directory makes the kubelet read any node file as root. A container that can never "
-        "be root gets no edge.",
+        "be root gets no edge." + TEMPLATE_ESCAPE,
         abuse="Write a job to <mount>/etc/cron.d, a privileged static pod to /etc/kubernetes/manifests, a key to "
         "/root/.ssh/authorized_keys, or '|/path/to/payload' to /proc/sys/kernel/core_pattern and crash a "
         "process. For /var/log: ln -sf / /var/log/pods/<ns>_<pod>_<uid>/<container>/0.log, then kubectl logs.",
@@ -680,11 +704,12 @@ register_edge_types(
         title="Container runtime socket mounted from the node",
         mitre="T1611",
         source="Container",
-        target="Node",
+        target="Node, ClusterNodes",
         meaning="The container reaches a container runtime's API socket on the node (docker.sock, "
         "containerd.sock, crio.sock, cri-dockerd.sock), mounted directly or through a directory holding it "
         "(/run, /var/run, /run/containerd, /). readOnly does not help: connecting to a Unix socket is not a "
-        "write. The runtime starts whatever container it is asked to, privileged and with the node's / mounted.",
+        "write. The runtime starts whatever container it is asked to, privileged and with the node's / mounted."
+        + TEMPLATE_ESCAPE,
         abuse="docker -H unix:///host/run/docker.sock run --rm -it --privileged --pid=host -v /:/host alpine "
         "chroot /host; with containerd: ctr --address <socket> -n k8s.io run --privileged --mount "
         "type=bind,src=/,dst=/host,options=rbind <image> x sh; or crictl against the CRI socket.",

@@ -10,6 +10,14 @@ loadBalancerSourceRanges, addresses that are not globally routable (RFC 1918, CG
 Cloud firewalls and security groups are not collected: a node port on a node with a public address is
 reported as exposed, and the reason says that the firewall was not evaluated.
 
+Objects that have not been applied (manifests from Git or Helm output: no metadata.uid, no
+creationTimestamp, no status) are judged by their spec: a LoadBalancer Service or an Ingress that is not
+annotated or classed internal counts as exposed, "assumed: no status" in the reason. A live one whose
+status has no load-balancer address yet is exposed too, "pending" in the reason: the address is coming.
+
+Template pods (graph/planes/k8s/views.py: controllers none of whose pods is in the snapshot) are targets of
+the Services whose selector matches the template's pod labels in the same namespace.
+
 NetworkPolicies are a mark, not a filter: their allowed sources are not evaluated yet, so an ingress
 policy that selects the target pod is named in the reason and the edge stays.
 """
@@ -23,7 +31,14 @@ from typing import Any
 from graph.analysis.catalogue import INTERNET_UID, AttackEdge, EdgeType, Rule, register_edge_types, register_rules
 from graph.analysis.facts import Entity
 from graph.planes.k8s.facts import ClusterFacts
-from graph.planes.k8s.views import ContainerView, is_live_pod, listening_containers, live_pods
+from graph.planes.k8s.views import (
+    ContainerView,
+    PodView,
+    is_live_pod,
+    listening_containers,
+    live_pods,
+    template_pod_views,
+)
 
 ANYWHERE = frozenset({"0.0.0.0/0", "::/0"})
 # Addresses the internet cannot route to. Documentation ranges (RFC 5737, RFC 3849) are deliberately absent:
@@ -125,25 +140,42 @@ def _restricted_source_ranges(service: Entity) -> bool:
     return bool(ranges) and not ANYWHERE & set(ranges)
 
 
+def is_applied(obj: Entity) -> bool:
+    """Whether the object was read from an API server (it has a metadata.uid or a creationTimestamp), as
+    opposed to a manifest that was never applied (and so has no status)."""
+    return bool(obj.get("k8s_uid") or obj.get("created_at"))
+
+
+def _no_address_yet(obj: Entity, what: str) -> str | None:
+    """Why an object without any load-balancer address counts as public: never applied, or pending. None
+    when it has addresses (they are all private, then)."""
+    if obj.get("load_balancer_ingress", []):
+        return None
+    if not is_applied(obj):
+        return f"assumed: no status (a manifest never applied; {what} would be public unless marked internal)"
+    return (
+        f"pending: status.loadBalancer has no address yet ({what} is being provisioned, public unless marked internal)"
+    )
+
+
 def _load_balancer_exposure(service: Entity) -> str | None:
-    """Why the service's cloud load balancer is public, or None when it is not (internal, restricted,
-    not provisioned, or only private addresses)."""
+    """Why the service's cloud load balancer is public, or None when it is not (internal, restricted, or
+    only private addresses). No address at all counts: not applied, or still pending (_no_address_yet)."""
     if service.get("lb_internal"):
         return None  # lb_internal_reason names the annotation; internal LBs are not internet exposure
     if _restricted_source_ranges(service):
         return None  # the load balancer only admits the listed source ranges
     ranges = _source_ranges(service)
+    allowed = f"; loadBalancerSourceRanges {', '.join(ranges)}" if ranges else ""
+    ports = _ports_text(_service_ports(service))
     public = [address for address in service.get("load_balancer_ingress", []) if is_public_address(str(address))]
     if not public:
-        # No status.loadBalancer.ingress: no load balancer was provisioned (pending, or no cloud controller),
-        # or it has only private addresses.
-        return None
+        assumed = _no_address_yet(service, "its cloud load balancer")
+        if assumed is None:
+            return None  # only private addresses
+        return f"Service {service.ref}: type LoadBalancer, {assumed}, ports {ports}{allowed}"
     addresses = ", ".join(_describe_address(str(address)) for address in public)
-    allowed = f"; loadBalancerSourceRanges {', '.join(ranges)}" if ranges else ""
-    return (
-        f"Service {service.ref}: type LoadBalancer, public (ingress {addresses}), "
-        f"ports {_ports_text(_service_ports(service))}{allowed}"
-    )
+    return f"Service {service.ref}: type LoadBalancer, public (ingress {addresses}), ports {ports}{allowed}"
 
 
 def _nodes_serving_node_ports(facts: ClusterFacts, service: Entity) -> list[Entity]:
@@ -221,21 +253,24 @@ def internet_exposed_services(facts: ClusterFacts) -> Iterator[AttackEdge]:
 
 
 def internet_exposed_ingresses(facts: ClusterFacts) -> Iterator[AttackEdge]:
-    """An Ingress is exposed when its controller has published a public address in its status. Without a
-    status no controller has admitted it (or the class has no controller): no edge, rather than a guess
-    from the class name."""
+    """An Ingress is exposed when its controller has published a public address in its status, or when it
+    has no address at all: never applied (assumed public) or pending. Internal ones (annotation or class,
+    lb_internal) and ones with only private addresses are not."""
     for ingress in facts.of("Ingress").values():
         if ingress.get("lb_internal"):
             continue
-        public = [address for address in ingress.get("load_balancer_ingress", []) if is_public_address(str(address))]
-        if not public:
-            continue
-        addresses = ", ".join(_describe_address(str(address)) for address in public)
         hosts = ", ".join(ingress.get("hosts", [])) or "*"
         ingress_class = ingress.get("ingress_class") or "unset"
-        yield _from_internet(
-            ingress, f"Ingress {ingress.ref}: class {ingress_class}, public (load balancer {addresses}), hosts {hosts}"
-        )
+        public = [address for address in ingress.get("load_balancer_ingress", []) if is_public_address(str(address))]
+        if public:
+            addresses = ", ".join(_describe_address(str(address)) for address in public)
+            how = f"public (load balancer {addresses})"
+        else:
+            assumed = _no_address_yet(ingress, "its ingress controller's load balancer")
+            if assumed is None:
+                continue  # only private addresses
+            how = assumed
+        yield _from_internet(ingress, f"Ingress {ingress.ref}: class {ingress_class}, {how}, hosts {hosts}")
 
 
 def internet_exposed_host_ports(facts: ClusterFacts) -> Iterator[AttackEdge]:
@@ -325,35 +360,58 @@ def _listeners(containers: list[Entity], service_port: Mapping[str, Any]) -> lis
     return [(container, note) for container in containers]
 
 
+def _templates_selected(templates: list[PodView], service: Entity) -> list[PodView]:
+    """Template pods of the service's namespace whose pod labels match its selector (a plain map)."""
+    selector = service.json("selector_json") or {}
+    if not selector:
+        return []
+    selected = []
+    for view in templates:
+        labels = view.entity.json("template_labels_json", {}) or {}
+        if view.entity.namespace == service.namespace and all(labels.get(k) == v for k, v in selector.items()):
+            selected.append(view)
+    return selected
+
+
+def _target_edges(
+    service: Entity, service_ports: list[Mapping[str, Any]], containers: list[Entity], selects: str, mark: str
+) -> Iterator[AttackEdge]:
+    regular = listening_containers(containers)
+    how: dict[str, list[str]] = {}
+    if service_ports:
+        for service_port in service_ports:
+            for container, matched in _listeners(regular, service_port):
+                how.setdefault(container.uid, []).append(matched)
+    else:
+        for container in regular:
+            how[container.uid] = ["no ports declared (headless): every regular container is reachable"]
+    for container in regular:
+        if container.uid in how:
+            yield _edge(
+                "SERVICE_TARGETS",
+                service.kind,
+                service.uid,
+                container,
+                f"Service {service.ref} selects {selects}: {'; '.join(how[container.uid])} "
+                f'(container "{container.name}"){mark}',
+            )
+
+
 def service_targets(facts: ClusterFacts) -> Iterator[AttackEdge]:
+    templates = template_pod_views(facts)
     for service in facts.of("Service").values():
         if service.get("type") == "ExternalName":
             continue
         service_ports = _service_ports(service)
+        for view in _templates_selected(templates, service):
+            containers = [container.entity for container in view.containers]
+            yield from _target_edges(service, service_ports, containers, view.phrase, "")
         for pod_uid in facts.targets("SELECTS", service.uid):
             pod = facts.pods.get(pod_uid)
             if pod is None or not is_live_pod(pod) or pod.namespace != service.namespace:
                 continue
-            regular = listening_containers(facts.containers_of(pod.uid))
-            how: dict[str, list[str]] = {}
-            if service_ports:
-                for service_port in service_ports:
-                    for container, matched in _listeners(regular, service_port):
-                        how.setdefault(container.uid, []).append(matched)
-            else:
-                for container in regular:
-                    how[container.uid] = ["no ports declared (headless): every regular container is reachable"]
             mark = ingress_policy_mark(facts, pod)
-            for container in regular:
-                if container.uid in how:
-                    yield _edge(
-                        "SERVICE_TARGETS",
-                        service.kind,
-                        service.uid,
-                        container,
-                        f"Service {service.ref} selects pod {pod.ref}: {'; '.join(how[container.uid])} "
-                        f'(container "{container.name}"){mark}',
-                    )
+            yield from _target_edges(service, service_ports, facts.containers_of(pod.uid), f"pod {pod.ref}", mark)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -382,7 +440,9 @@ register_edge_types(
         meaning="Anyone on the internet can send traffic to it: a public LoadBalancer Service (not internal, no "
         "source-range restriction), a NodePort (or LoadBalancer node port) on a node with a public address, "
         "public spec.externalIPs, an Ingress whose controller published a public address, or a hostPort / "
-        "hostNetwork port of a container on a node with a public address. ClusterIP Services are not exposure.",
+        "hostNetwork port of a container on a node with a public address. A LoadBalancer Service or Ingress "
+        "that is not internal and has no address yet counts too: never applied (a manifest from Git or Helm, "
+        "'assumed: no status') or still pending. ClusterIP Services are not exposure.",
         abuse="Scan the address and port; exploit the application behind it (RCE, SSRF to the metadata service, "
         "default credentials), then use what the container holds.",
         opsec="Traffic arrives like any client's; only application logs, WAF or load-balancer logs record it.",
@@ -424,7 +484,8 @@ register_edge_types(
         mitre="T1210",
         source="Service",
         target="Container",
-        meaning="The Service's selector matches this running pod of its namespace, and the container listens on "
+        meaning="The Service's selector matches this running pod of its namespace (or the pod labels of a "
+        "controller's template when none of its pods is in the snapshot), and the container listens on "
         "one of its target ports (or, when no container declares the port, may be the one listening). Whoever "
         "can reach the Service can attack the process behind it. An ingress NetworkPolicy on the pod is noted "
         "in the reason but not evaluated.",

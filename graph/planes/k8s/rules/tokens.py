@@ -4,8 +4,10 @@ Every edge here starts from something an attacker already controls (a node, a po
 container, a secret) and ends at what that control gives: the pod's containers, a sibling container, the
 pod's service-account token, the secrets mounted into a container, the account a token secret belongs to.
 Only pods that are still alive count: a finished pod (Succeeded, Failed) runs nothing and its bound token
-is no longer accepted. Pod-template containers of controllers never get these edges; a controller reaches
-its running pods through CONTROLLER_RUNS_POD instead.
+is no longer accepted. A controller with running pods reaches them through CONTROLLER_RUNS_POD and its
+template containers get no edges; a controller none of whose pods is in the snapshot is a template pod
+(graph/planes/k8s/views.py): its template containers hold the token and secrets its pods will mount, and
+the controller controls them (CONTROLS_CONTAINER).
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ from graph.analysis.catalogue import AttackEdge, EdgeType, Rule, register_edge_t
 from graph.analysis.facts import Entity
 from graph.planes.k8s import uids
 from graph.planes.k8s.facts import ClusterFacts
-from graph.planes.k8s.views import TEMPLATE_CONTROLLER_KINDS, ContainerView, is_live_pod, live_pods, running_containers
+from graph.planes.k8s.views import (
+    TEMPLATE_CONTROLLER_KINDS,
+    TEMPLATE_NOTE,
+    ContainerView,
+    is_live_pod,
+    live_pods,
+    running_containers,
+    template_pod_views,
+    workload_pod_views,
+)
 
 SA_TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token"
 SA_TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -48,6 +59,24 @@ def pod_controls_containers(facts: ClusterFacts) -> Iterator[AttackEdge]:
             else:
                 reason = f'pod {pod.ref} runs container "{container.name}"'
             yield _edge("CONTROLS_CONTAINER", pod, container, reason)
+
+
+def templates_control_containers(facts: ClusterFacts) -> Iterator[AttackEdge]:
+    """A controller without pods in the snapshot controls the containers its template will run: whoever
+    rewrites the template (CAN_MODIFY_WORKLOAD) runs code in them. A Job's template is immutable: no edge."""
+    for view in template_pod_views(facts):
+        controller = view.entity
+        if controller.kind not in TEMPLATE_CONTROLLER_KINDS:
+            continue
+        for container in view.containers:
+            kind = {"init": "init container", "ephemeral": "ephemeral container"}.get(container.kind, "container")
+            yield _edge(
+                "CONTROLS_CONTAINER",
+                controller,
+                container.entity,
+                f'pod template of {controller.kind} {controller.ref} ({TEMPLATE_NOTE}) runs {kind} "{container.name}" '
+                "in every pod it creates: changing the template changes what it runs",
+            )
 
 
 def containers_sharing_processes(facts: ClusterFacts) -> Iterator[AttackEdge]:
@@ -204,9 +233,10 @@ def containers_with_sa_token(facts: ClusterFacts) -> Iterator[AttackEdge]:
     """Which containers carry the pod's API token. In a pod read from the API, the admission plugin has
     already written the token volume and its mounts into the spec, so the container's own volumeMounts
     decide. A spec with no admission-added token volume has not been through admission (a hand-written
-    manifest): the plugin would add one to every init and regular container that does not already mount
-    something at the token path; it never adds one to ephemeral containers."""
-    for pod in live_pods(facts):
+    manifest, or a controller's template): the plugin would add one to every init and regular container
+    that does not already mount something at the token path; it never adds one to ephemeral containers."""
+    for view in workload_pod_views(facts):
+        pod = view.entity
         if not pod.get("token_mounted"):
             continue
         sa = facts.service_account_of(pod.uid)
@@ -284,8 +314,10 @@ def _how_container_reads(
 
 def containers_reading_secrets(facts: ClusterFacts) -> Iterator[AttackEdge]:
     """The pod's MOUNTS_SECRET links say which of its containers see a secret; the container's own env,
-    envFrom and volumeMounts say how. Secrets that were not collected get no edge (nothing to point at)."""
-    for pod in live_pods(facts):
+    envFrom and volumeMounts say how. Secrets that were not collected get no edge (nothing to point at).
+    Template pods count like pods: the controller's MOUNTS_SECRET links are its template's."""
+    for view in workload_pod_views(facts):
+        pod = view.entity
         containers = {container.name: container for container in facts.containers_of(pod.uid)}
         volume_sources = _secret_volume_sources(pod)
         for secret_uid, props in facts.linked("MOUNTS_SECRET", pod.uid):
@@ -349,19 +381,27 @@ register_edge_types(
         tactic="lateral",
         title="Pod control reaches its containers",
         mitre="T1609",
-        source="Pod",
+        source="Pod, or a Deployment, DaemonSet, StatefulSet, ReplicaSet, ReplicationController or CronJob "
+        "without pods in the snapshot",
         target="Container",
         meaning="Whoever controls a running pod (exec or attach, node takeover, patching the pod) runs code in "
-        "each of its running containers: regular and ephemeral. Init containers have already exited.",
+        "each of its running containers: regular and ephemeral. Init containers have already exited. The source "
+        "may also be a controller none of whose pods is in the snapshot (manifests from Git or Helm): whoever "
+        "controls it (CAN_MODIFY_WORKLOAD) rewrites its pod template, and so runs code in every container "
+        "(init containers included) of the pods it will create, with their token, secrets and privileges. A "
+        "Job's template is immutable: no edge from a Job.",
         abuse="kubectl exec -it -n <ns> <pod> -c <container> -- sh; or, from the node, crictl exec into the "
-        "container. Then use what that container has: its token, its mounted secrets, its privileges.",
+        "container; for a controller, kubectl set image / kubectl patch its template and wait for the pods. "
+        "Then use what that container has: its token, its mounted secrets, its privileges.",
         opsec="exec and attach are logged by the API server audit log (pods/exec, pods/attach); crictl exec "
-        "on the node bypasses the API server entirely.",
-        remediation="Restrict pods/exec, pods/attach and pods/ephemeralcontainers in RBAC; keep containers "
-        "with different trust levels in different pods.",
+        "on the node bypasses the API server entirely; a template change is audited and shows in the "
+        "workload's rollout history.",
+        remediation="Restrict pods/exec, pods/attach and pods/ephemeralcontainers in RBAC, and update/patch "
+        "on workload controllers; keep containers with different trust levels in different pods.",
         references=(
             f"{KUBEHOUND}POD_EXEC/",
             f"{KUBEHOUND}CONTAINER_ATTACH/",
+            f"{KUBEHOUND}POD_PATCH/",
             "https://attack.mitre.org/techniques/T1609/",
         ),
     ),
@@ -500,6 +540,7 @@ register_edge_types(
 )
 register_rules(
     Rule("k8s.workload.pod-controls-container", "CONTROLS_CONTAINER", pod_controls_containers),
+    Rule("k8s.workload.template-controls-container", "CONTROLS_CONTAINER", templates_control_containers),
     Rule("k8s.workload.shared-process-namespace", "SHARES_PROCESS_NAMESPACE", containers_sharing_processes),
     Rule("k8s.token.mounted-sa-token", "HAS_SA_TOKEN", containers_with_sa_token),
     Rule("k8s.secret.mounted-secret", "READS_MOUNTED_SECRET", containers_reading_secrets),
