@@ -17,9 +17,11 @@ EXPORT_FORMAT = 1
 
 
 def key_properties() -> tuple[str, ...]:
-    """Properties worth carrying (each plane names its own); the rest stays in the graph."""
+    """Properties worth carrying (each plane names its own); the rest stays in the graph. `implicit`
+    (graph/records.py IMPLICIT_PROPERTIES) tells an implied object, such as a namespace's default service
+    account that the snapshot lacked, from one that was read."""
     keys = [key for plane in planes.all_planes() for key in plane.export_properties]
-    return tuple(dict.fromkeys([*keys, "high_value_by_analysis"]))
+    return tuple(dict.fromkeys([*keys, "high_value_by_analysis", "implicit"]))
 
 
 def tenant_expression() -> str:

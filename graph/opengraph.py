@@ -10,7 +10,9 @@ the second and third kinds are shared labels (`Bridgehead_HighValue` first). Edg
 types unchanged (`CE_PRIVILEGED`; they already match ^[A-Za-z0-9_]+$ and are not built-in kinds), so the
 Cypher in docs/attacks.md reads the same in BloodHound. Only attack edges are exported: they are the ones
 pathfinding should follow. Property values are strings, numbers, booleans or homogeneous lists of those;
-nulls and JSON-text properties are left out. `highvalue` is true on crown jewels, as BloodHound names it.
+nulls and JSON-text properties are left out. `highvalue` is true on crown jewels, as BloodHound names it;
+`implicit` is true on objects Bridgehead implied rather than read (a namespace's default service account
+missing from the snapshot, a node's kubelet user), as in `bridgehead export --format json`.
 """
 
 from __future__ import annotations

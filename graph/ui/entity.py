@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.analysis.catalogue import load_catalogue, traversable_edge_types
+from graph.records import IMPLICIT_PROPERTIES
 from graph.schema import NODE_KINDS, STRUCTURAL_EDGES, node_kind
 from graph.store import GraphStore
 from graph.ui.common import NodeRef, node_ref_from_row
@@ -18,11 +19,15 @@ from graph.ui.search import label_of
 NEIGHBOUR_LIMIT = 200
 
 
+IMPLICIT_NOTE = "implied, not read"  # what the panel says of an object Bridgehead implied (graph/records.py)
+
+
 @dataclass(frozen=True)
 class EdgeRow:
     type: str
     other: NodeRef
     reason: str
+    other_implicit: bool = False  # the node at the other end was implied, not read
 
 
 @dataclass
@@ -35,7 +40,13 @@ class Entity:
 
     def property_rows(self) -> list[dict[str, str]]:
         rows = [{"property": "labels", "value": ", ".join(sorted(self.labels))}]
+        if self.implicit:
+            # First, so that nobody reads an implied object's missing properties as facts about a real one.
+            reason = self.properties.get("implicit_reason")
+            rows.append({"property": "implicit", "value": f"{IMPLICIT_NOTE}: {reason}" if reason else IMPLICIT_NOTE})
         for key in sorted(self.properties):
+            if key in IMPLICIT_PROPERTIES:
+                continue
             value = self.properties[key]
             if key.endswith("_json") and isinstance(value, str):
                 with contextlib.suppress(ValueError):
@@ -49,7 +60,12 @@ class Entity:
         edges = self.outgoing if direction == "out" else self.incoming
         other = "to" if direction == "out" else "from"
         return [
-            {"type": edge.type, other: edge.other.display, "kind": edge.other.label, "reason": edge.reason}
+            {
+                "type": edge.type,
+                other: f"{edge.other.display} (implicit)" if edge.other_implicit else edge.other.display,
+                "kind": edge.other.label,
+                "reason": edge.reason,
+            }
             for edge in edges
         ]
 
@@ -67,6 +83,22 @@ class Entity:
     def high_value(self) -> bool:
         return "HighValue" in self.labels
 
+    @property
+    def implicit(self) -> bool:
+        """Bridgehead implied this object (a namespace's default service account the snapshot lacked, a
+        node's kubelet user): it exists in the cluster, but its properties were not read."""
+        return self.properties.get("implicit") is True
+
+    def flags(self) -> list[str]:
+        """What the panel says about the node besides its kind: high value, owned, implicit."""
+        return [text for flag, text in ((self.high_value, "high value"), (self.owned, "owned"),
+                                        (self.implicit, "implicit")) if flag]  # fmt: skip
+
+    def implicit_uids(self) -> set[str]:
+        """The implied nodes among this one and its neighbours (drawn as such)."""
+        found = {edge.other.uid for edge in [*self.outgoing, *self.incoming] if edge.other_implicit}
+        return found | {self.node.uid} if self.implicit else found
+
 
 def entity_statement(label: str) -> str:
     return f"MATCH (n:{node_kind(label).label} {{uid: $uid}}) RETURN labels(n) AS labels, properties(n) AS props"
@@ -78,7 +110,7 @@ def neighbour_statement(label: str, direction: str, edge_types: tuple[str, ...])
     return (
         f"MATCH (n:{node_kind(label).label} {{uid: $uid}}) MATCH {pattern} "
         "RETURN type(r) AS type, m.uid AS uid, labels(m) AS labels, m.name AS name, m.namespace AS namespace, "
-        "m.cluster AS cluster, r.reason AS reason ORDER BY type, uid LIMIT $limit"
+        "m.cluster AS cluster, m.implicit AS implicit, r.reason AS reason ORDER BY type, uid LIMIT $limit"
     )
 
 
@@ -96,7 +128,10 @@ def entity(store: GraphStore, uid: str, label: str | None = None) -> Entity | No
     edges = {}
     for direction in ("out", "in"):
         found = store.read(neighbour_statement(label, direction, types), {"uid": uid, "limit": NEIGHBOUR_LIMIT})
-        edges[direction] = [EdgeRow(row["type"], node_ref_from_row(row), str(row["reason"] or "")) for row in found]
+        edges[direction] = [
+            EdgeRow(row["type"], node_ref_from_row(row), str(row["reason"] or ""), row.get("implicit") is True)
+            for row in found
+        ]
     return Entity(node, list(rows[0]["labels"]), props, edges["out"], edges["in"])
 
 
@@ -113,7 +148,7 @@ def entity_view(found: Entity, cap: int = NODE_CAP) -> GraphView:
         nodes.setdefault(edge.other.uid, edge.other)
         ranks.setdefault(edge.other.uid, 2)
         steps.append(Step(found.node.uid, edge.type, edge.other.uid, edge.reason))
-    return graph_view(steps=steps, nodes=nodes, ranks=ranks, cap=cap)
+    return graph_view(steps=steps, nodes=nodes, ranks=ranks, cap=cap, implicit=found.implicit_uids())
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from graph.schema import DEFAULT_COLOR, NODE_KINDS, ref_kinds
 from graph.ui.common import NodeRef, inert, short_uid
 
 NODE_CAP = 300  # more than this and the graph is not drawn: the page shows a table instead
+IMPLICIT_SUFFIX = " (implicit)"  # after the drawn name of an object Bridgehead implied (graph/records.py)
 
 # Kinds the UI draws that are not node kinds of the graph (the joint review's cloud identities).
 UI_KIND_COLORS = {"CloudIdentity": "#db2777"}
@@ -116,13 +117,16 @@ def graph_view(
     ranks: Mapping[str, int] | None = None,
     cap: int = NODE_CAP,
     x_gap: int = X_GAP,
+    implicit: Collection[str] = (),
 ) -> GraphView:
     """Elements for the graph component from node chains `(uids, edge types, reasons)` and loose steps.
 
     Each node's rank (its column, left to right) is the longest run of edges leading to it, so every edge
     points right and every path reads entry → … → crown jewel (for the shortest paths between two nodes
     that is simply the hop index); `ranks` overrides it (e.g. cluster identities left, cloud identities
-    right). Nodes of one rank are stacked in order of first appearance.
+    right). Nodes of one rank are stacked in order of first appearance. Nodes whose uid is in `implicit`
+    (objects Bridgehead implied rather than read) say so: `(implicit)` after their name, and an `implicit`
+    attribute the info panel shows and a style can select (`node[implicit]`).
     """
     nodes = nodes or {}
     order: list[str] = []
@@ -161,18 +165,19 @@ def graph_view(
         for row, uid in enumerate(members):
             ref = nodes.get(uid) or NodeRef(uid, _label_from_uid(uid))
             element_ids[uid] = f"n{len(element_ids)}"
+            data: dict[str, Any] = {
+                "id": element_ids[uid],
+                "label": _style_key(ref.label, "Unknown"),  # the component styles nodes by this key
+                "name": inert(ref.name or short_uid(uid)),
+                "ref": inert(short_uid(uid)),
+                "_uid": uid,
+                "_rank": column,
+            }
+            if uid in implicit:
+                data["name"] += IMPLICIT_SUFFIX
+                data["implicit"] = "implied, not read"
             view.nodes.append(
-                {
-                    "data": {
-                        "id": element_ids[uid],
-                        "label": _style_key(ref.label, "Unknown"),  # the component styles nodes by this key
-                        "name": inert(ref.name or short_uid(uid)),
-                        "ref": inert(short_uid(uid)),
-                        "_uid": uid,
-                        "_rank": column,
-                    },
-                    "position": {"x": column * x_gap, "y": round((row - (len(members) - 1) / 2) * Y_GAP)},
-                }
+                {"data": data, "position": {"x": column * x_gap, "y": round((row - (len(members) - 1) / 2) * Y_GAP)}}
             )
     for index, (key, step) in enumerate(edges.items()):
         attack = ATTACKS.get(step.edge_type)

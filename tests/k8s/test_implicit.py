@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from graph.export import export_graph
 from graph.loader import Sync, load
+from graph.opengraph import export_opengraph
 from graph.planes.k8s import uids
 from graph.planes.k8s.facts import facts_from_records
 from graph.records import NodeRecord, Records
@@ -220,3 +222,15 @@ def test_a_later_real_account_replaces_the_implied_one(store: GraphStore) -> Non
     assert account(store) == [{"implicit": None, "arn": "arn:r", "pods": 1}]
     reason = store.read("MATCH (s:ServiceAccount) RETURN s.implicit_reason AS reason")
     assert reason == [{"reason": None}]
+
+
+def test_exports_carry_the_implicit_mark(store: GraphStore) -> None:
+    load_objects(store, {"Pod": [pod("web-1")], "Namespace": [obj("Namespace", "web", None)]}, "s1")
+    exported = {node["uid"]: node["properties"] for node in export_graph(store)["nodes"]}
+    assert exported[uid("ServiceAccount", "default", "web")]["implicit"] is True
+    assert (
+        "implicit" not in exported[uid("Namespace", "web")] and "implicit" not in exported[uid("Pod", "web-1", "web")]
+    )
+    opengraph = {node["id"]: node["properties"] for node in export_opengraph(store)["graph"]["nodes"]}
+    assert opengraph[uid("ServiceAccount", "default", "web")]["implicit"] is True
+    assert "implicit" not in opengraph[uid("Namespace", "web")]
