@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from graph.analysis.catalogue import ATTACKS, AttackEdge, find_edges
+from graph.analysis.catalogue import ATTACKS, AttackEdge
 from graph.planes.k8s.facts import ClusterFacts, facts_from_records
 from graph.planes.k8s.rules import rbac_abuse
-from graph.planes.k8s.uids import cluster_admin_uid
+from graph.planes.k8s.uids import cluster_admin_uid, namespace_admin_uid
 from ingest.k8s.transform import transform_objects
 
 CLUSTER = "t"
@@ -24,6 +24,7 @@ ADMIN = cluster_admin_uid(CLUSTER)
 RBAC_GROUP = "rbac.authorization.k8s.io"
 FAMILY_EDGES = (
     "IS_CLUSTER_ADMIN",
+    "IS_NAMESPACE_ADMIN",
     "CAN_READ_SECRET",
     "CAN_RUN_AS",
     "CAN_CREATE_PRIVILEGED_POD",
@@ -211,9 +212,15 @@ def cluster_with(*objects: Obj) -> ClusterFacts:
 
 
 def find(edge_type: str, facts: ClusterFacts) -> list[AttackEdge]:
-    # The module is imported directly (not through load_catalogue) so the family is testable on its own.
-    assert all(rule.find.__module__ == rbac_abuse.__name__ for rule in ATTACKS[edge_type].rules)
-    return find_edges(edge_type, facts)
+    """What this family's rules find (other families may derive the same type: node_identity, tokens)."""
+    family = [rule for rule in ATTACKS[edge_type].rules if rule.find.__module__ == rbac_abuse.__name__]
+    assert family, edge_type
+    return [edge for rule in family for edge in rule.find(facts)]
+
+
+def from_identities(edge_type: str, facts: ClusterFacts) -> list[AttackEdge]:
+    """The family's edges from identities, without those from the namespace-admin anchors."""
+    return [edge for edge in find(edge_type, facts) if edge.src_kind != "NamespaceAdmin"]
 
 
 def pairs(edges: list[AttackEdge]) -> set[tuple[str, str]]:
@@ -233,6 +240,7 @@ def reason_of(edge_type: str, facts: ClusterFacts, dst: str, src: str = ATTACKER
 DEV_OTHER_SAS = {sa("dev", "default"), sa("dev", "app")}
 NODES = {uid("node", "node-a"), uid("node", "node-b")}
 ANY_NODE = {f"k8s:{CLUSTER}:nodes"}
+PROD_ADMIN = namespace_admin_uid(CLUSTER, "prod")
 LIVE_DEV_PODS = {uid("pod", "web", "dev"), uid("pod", "worker", "dev")}
 
 
@@ -256,7 +264,7 @@ def test_no_permissions_no_edges() -> None:
     for edge_type in FAMILY_EDGES:
         if edge_type == "IS_CLUSTER_ADMIN":
             continue
-        assert find(edge_type, facts) == [], edge_type
+        assert from_identities(edge_type, facts) == [], edge_type
 
 
 # --------------------------------------------------------------------------------------------------
@@ -306,6 +314,8 @@ def test_cluster_role_binding_to_cluster_admin_is_cluster_admin_and_nothing_more
 def test_role_binding_to_cluster_admin_is_namespace_admin_only() -> None:
     facts = cluster_with(bind("dev-admin", "cluster-admin", subject_sa("dev", "attacker"), namespace="dev"))
     assert from_attacker("IS_CLUSTER_ADMIN", facts) == set()
+    assert from_attacker("IS_NAMESPACE_ADMIN", facts) == {namespace_admin_uid(CLUSTER, "dev")}
+    # It keeps its own edges into the namespace (the anchor's are the same, one hop further).
     assert from_attacker("CAN_READ_SECRET", facts) == {uid("secret", "db", "dev"), uid("secret", "api-key", "dev")}
     assert from_attacker("CAN_RUN_AS", facts) == DEV_OTHER_SAS
     # Its own namespace already gives pod creation: no second, escalation edge to the same accounts.
@@ -358,7 +368,7 @@ def test_namespace_group_binding_gives_edges_from_the_group_and_from_each_member
         bind("dev-accounts-read", "secret-reader", subject("Group", group), namespace="prod"),
     )
     prod_db = uid("secret", "db", "prod")
-    sources = {src for src, dst in pairs(find("CAN_READ_SECRET", facts)) if dst == prod_db}
+    sources = {src for src, dst in pairs(from_identities("CAN_READ_SECRET", facts)) if dst == prod_db}
     assert sources == {uid("group", group), ATTACKER, *DEV_OTHER_SAS}
     assert sa("prod", "app") not in sources
 
@@ -368,7 +378,7 @@ def test_user_subject_is_evaluated_on_its_own() -> None:
         role("secret-reader", rule(["get"], ["secrets"])),
         bind("alice-read", "secret-reader", subject("User", "alice"), namespace="prod"),
     )
-    assert pairs(find("CAN_READ_SECRET", facts)) == {(uid("user", "alice"), uid("secret", "db", "prod"))}
+    assert pairs(from_identities("CAN_READ_SECRET", facts)) == {(uid("user", "alice"), uid("secret", "db", "prod"))}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -637,15 +647,15 @@ def test_bind_in_a_namespace_makes_namespace_admin_of_it() -> None:
             namespace="prod",
         )
     )  # fmt: skip
-    assert from_attacker("CAN_ESCALATE_PRIVILEGES", facts) == {sa("prod", "default"), sa("prod", "app")}
-    reason = reason_of("CAN_ESCALATE_PRIVILEGES", facts, sa("prod", "app"))
+    assert from_attacker("CAN_ESCALATE_PRIVILEGES", facts) == {PROD_ADMIN}
+    reason = reason_of("CAN_ESCALATE_PRIVILEGES", facts, PROD_ADMIN)
     assert 'namespace-admin of "prod"' in reason and "create rolebindings" in reason and "bind ClusterRole" in reason
 
 
 def test_escalate_on_own_role_in_a_namespace_makes_namespace_admin() -> None:
     facts = cluster_with(*grant_attacker(rule(["escalate", "patch"], ["roles"], [RBAC_GROUP]), namespace="prod"))
-    assert from_attacker("CAN_ESCALATE_PRIVILEGES", facts) == {sa("prod", "default"), sa("prod", "app")}
-    assert 'namespace-admin of "prod"' in reason_of("CAN_ESCALATE_PRIVILEGES", facts, sa("prod", "default"))
+    assert from_attacker("CAN_ESCALATE_PRIVILEGES", facts) == {PROD_ADMIN}
+    assert 'namespace-admin of "prod"' in reason_of("CAN_ESCALATE_PRIVILEGES", facts, PROD_ADMIN)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -663,7 +673,8 @@ def test_impersonating_system_masters_is_cluster_admin() -> None:
         ),
     )
     reached = from_attacker("CAN_IMPERSONATE", facts)
-    assert reached == {ADMIN, uid("group", "system:masters")}
+    # impersonate on users without names reaches every user the cluster knows (node identities included)
+    assert reached == {ADMIN, uid("group", "system:masters"), *facts.of("KubeUser")}
     assert 'as group "system:masters"' in reason_of("CAN_IMPERSONATE", facts, ADMIN)
 
 
@@ -844,6 +855,9 @@ def test_system_authenticated_binding_reaches_from_every_identity() -> None:
         bind("everyone-reads-db", "secret-reader", subject("Group", "system:authenticated"), namespace="prod"),
         bind("alice-nothing", "cluster-admin", subject("User", "alice"), namespace="dev"),
     )
-    sources = {src for src, dst in pairs(find("CAN_READ_SECRET", facts)) if dst == uid("secret", "db", "prod")}
+    prod_db = uid("secret", "db", "prod")
+    sources = {src for src, dst in pairs(from_identities("CAN_READ_SECRET", facts)) if dst == prod_db}
     every_account = {ATTACKER, *DEV_OTHER_SAS, sa("prod", "default"), sa("prod", "app")}
-    assert sources == {uid("group", "system:authenticated"), uid("user", "alice"), *every_account}
+    # every user is authenticated: alice, and the nodes' users (system:node:<name>) when the transform adds them
+    assert uid("user", "alice") in facts.of("KubeUser")
+    assert sources == {uid("group", "system:authenticated"), *facts.of("KubeUser"), *every_account}

@@ -21,8 +21,19 @@ MARK_CLUSTER_ADMINS = (
 )
 
 
+def cluster_namespaces(facts: ClusterFacts) -> list[str]:
+    """Every namespace the cluster is known to have: its Namespace objects, and every namespace an object
+    lives in (a RoleBinding, pod or service account exists only in an existing namespace, whether or not
+    the Namespace object itself was collected)."""
+    names = {entity.name for entity in facts.of("Namespace").values()}
+    for by_uid in facts.entities.values():
+        names.update(entity.namespace for entity in by_uid.values() if entity.namespace)
+    return sorted(names - {""})
+
+
 def anchors(facts: ClusterFacts) -> Iterator[NodeRecord]:
-    """Per cluster: its cluster-admin, and "any node" (where a pod naming spec.nodeName may land)."""
+    """Per cluster: its cluster-admin, "any node" (where a pod naming spec.nodeName may land) and, per
+    namespace, its admin (named after the namespace, so that `namespace-admin:<ns>` names it)."""
     cluster = facts.cluster
     yield NodeRecord(
         "ClusterAdmin", uids.cluster_admin_uid(cluster), {"name": f"cluster-admin ({cluster})", "cluster": cluster}
@@ -30,6 +41,10 @@ def anchors(facts: ClusterFacts) -> Iterator[NodeRecord]:
     yield NodeRecord(
         "ClusterNodes", uids.cluster_nodes_uid(cluster), {"name": f"any node ({cluster})", "cluster": cluster}
     )
+    for namespace in cluster_namespaces(facts):
+        yield NodeRecord(
+            "NamespaceAdmin", uids.namespace_admin_uid(cluster, namespace), {"name": namespace, "cluster": cluster}
+        )
 
 
 PLANE = register_plane(

@@ -7,8 +7,9 @@ from graph.schema import HIGH_VALUE, IDENTITY, SECRET, WORKLOAD, EdgeKind, NodeK
 PLANE = "k8s"
 CONTROLLER_KINDS = ("Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job", "CronJob", "ReplicationController")
 IDENTITY_KINDS = ("ServiceAccount", "KubeUser", "KubeGroup")
-RED, ORANGE, AMBER, VIOLET, BLUE, CYAN, GREEN = (
+RED, ROSE, ORANGE, AMBER, VIOLET, BLUE, CYAN, GREEN = (
     "#b91c1c",
+    "#be185d",
     "#ea580c",
     "#d97706",
     "#7c3aed",
@@ -32,6 +33,12 @@ NODE_KINDS: tuple[NodeKind, ...] = (
           "clusteradmin", extra=(HIGH_VALUE,), scoping="tenant", anchor=True, jewel="cluster-admin", color=RED),
     _kind("ClusterNodes", "Any node of one cluster: where a pod with spec.nodeName may land", "nodes",
           scoping="tenant", anchor=True, jewel="any-node", color=ORANGE),
+    # One per namespace, so not an `anchor` (one per tenant, named by its word alone): scoped by its tenant and
+    # named after its namespace, `namespace-admin:shop` or `namespace-admin:prod/shop` names it. Not a crown
+    # jewel: a waypoint whose edges say what an admin of the namespace reaches (rules/rbac_abuse.py).
+    _kind("NamespaceAdmin", "Admin of one namespace: whoever reaches it holds what the built-in admin "
+          "ClusterRole grants there (its secrets, pods, workloads, service accounts)", "namespace-admin",
+          "nsadmin", scoping="tenant", color=ROSE),
     _kind("Cluster", "A Kubernetes cluster (the tenant scope of its objects)", "cluster", scoping="global", facts=True),
     _kind("Namespace", "A Kubernetes namespace, with its Pod Security labels", "namespace", "ns", scoping="tenant",
           facts=True),

@@ -6,6 +6,7 @@
     k8s:<cluster>:container:<namespace>/<pod>/<name>    a pod's container
     k8s:<cluster>:container:<namespace>/<kind>/<controller>/<name>   a pod template's container
     k8s:<cluster>:cluster-admin, k8s:<cluster>:nodes    the plane's anchors
+    k8s:<cluster>:namespace-admin:<namespace>           admin of one namespace (an anchor per namespace)
 
 `<kind>` is the Kubernetes kind in lower case ("secret", not the graph label "KubeSecret"); RBAC subjects
 are `user` and `group`. Names may contain ':' (`system:serviceaccounts`), so a uid splits on the first three.
@@ -65,6 +66,12 @@ def cluster_admin_uid(cluster: str) -> str:
 def cluster_nodes_uid(cluster: str) -> str:
     """The anchor standing for "any node of this cluster" (where a hand-placed pod may land)."""
     return f"{PREFIX}:{cluster}:nodes"
+
+
+def namespace_admin_uid(cluster: str, namespace: str) -> str:
+    """The anchor standing for "admin of this namespace" (what the built-in admin ClusterRole grants there).
+    It parses as kind `namespace-admin` named after the namespace, so a REF `namespace-admin:<ns>` names it."""
+    return f"{PREFIX}:{cluster}:namespace-admin:{namespace}"
 
 
 def parse_uid(uid: str) -> ParsedUid | None:

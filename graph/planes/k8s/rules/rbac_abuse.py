@@ -10,6 +10,12 @@ the group node and from each member account.
 Identities whose effective rules are identical are evaluated once. A cluster-admin identity gets only
 IS_CLUSTER_ADMIN: it can do everything, and spelling that out as an edge to every pod, secret and node
 would bury every real finding under redundant ones.
+
+Admin of a namespace is a target of its own: one NamespaceAdmin anchor per namespace (graph/planes/k8s
+`anchors`). IS_NAMESPACE_ADMIN goes to it from identities that already hold what the built-in admin
+ClusterRole grants there, CAN_ESCALATE_PRIVILEGES from those that can grant it to themselves; from the anchor
+run the edges of everything an admin of that namespace reaches, found by the same rules evaluating a probe
+principal bound to NAMESPACE_ADMIN_RULES in that namespace alone.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from dataclasses import dataclass, field
 
 from graph.analysis.catalogue import AttackEdge, EdgeType, Rule, register_edge_types, register_rules
 from graph.analysis.facts import Entity
-from graph.planes.k8s import uids
+from graph.planes.k8s import cluster_namespaces, uids
 from graph.planes.k8s.facts import ClusterFacts
 from graph.planes.k8s.rbac import (
     CORE_API_GROUP,
@@ -28,6 +34,7 @@ from graph.planes.k8s.rbac import (
     BindingDef,
     Grant,
     NamespaceScope,
+    PolicyRule,
     Principal,
     RbacIndex,
     Request,
@@ -148,30 +155,40 @@ def _covered_cluster_scoped(scope: NamespaceScope, targets: Iterable[Entity]) ->
 
 
 def _existing_namespaces(facts: ClusterFacts) -> set[str]:
-    """Namespaces known to exist: listed ones, and those holding service accounts (every namespace has a
-    `default` one) when Namespace objects were not collected."""
-    return (set(facts.namespaces_by_name) | set(facts.service_accounts_by_namespace)) - {""}
+    """Namespaces known to exist: listed ones, and every namespace some object (a binding, a pod, a service
+    account) lives in, with or without its Namespace object (graph/planes/k8s `cluster_namespaces`)."""
+    return set(cluster_namespaces(facts))
 
 
 # --------------------------------------------------------------------------------------------------
-# Identities, grouped by what RBAC gives them
+# Identities, grouped by what RBAC gives them; and the namespace-admin anchors
 # --------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Identity:
-    label: str  # graph label: ServiceAccount, KubeUser or KubeGroup
+    label: str  # graph label: ServiceAccount, KubeUser, KubeGroup (or NamespaceAdmin, an anchor)
     uid: str
 
 
 @dataclass
 class Holder:
     """Identities whose effective RBAC rules are identical (often many service accounts that only get what
-    system:authenticated gets): every answer is computed once for `principal` and holds for each."""
+    system:authenticated gets): every answer is computed once for `principal` and holds for each.
+
+    `index` is the RBAC the principal is evaluated against: the cluster's, or for a namespace-admin anchor
+    a probe index binding the built-in admin powers in its namespace (then `grant_text` says so in reasons)."""
 
     principal: Principal
+    index: RbacIndex
     identities: list[Identity] = field(default_factory=list)
     is_cluster_admin: bool = False
+    grant_text: str | None = None
+    admin_of: str | None = None  # the namespace of a namespace-admin anchor
+
+    @property
+    def is_anchor(self) -> bool:
+        return self.admin_of is not None
 
 
 def _principals(facts: ClusterFacts) -> Iterator[tuple[Identity, Principal]]:
@@ -197,13 +214,21 @@ def holders(facts: ClusterFacts) -> list[Holder]:
         key = (SYSTEM_MASTERS in principal.groups, tuple(index.rules_for(principal)))
         holder = grouped.get(key)
         if holder is None:
-            holder = grouped[key] = Holder(principal, is_cluster_admin=is_cluster_admin(index, principal))
+            holder = grouped[key] = Holder(principal, index, is_cluster_admin=is_cluster_admin(index, principal))
         holder.identities.append(identity)
     return list(grouped.values())
 
 
 def _non_admin_holders(facts: ClusterFacts) -> Iterator[Holder]:
+    """The cluster's identities that are not cluster-admin (a cluster-admin gets IS_CLUSTER_ADMIN only)."""
     return (holder for holder in holders(facts) if not holder.is_cluster_admin)
+
+
+def _attackers(facts: ClusterFacts) -> Iterator[Holder]:
+    """Everyone whose RBAC reach becomes edges: the non-cluster-admin identities, then one namespace-admin
+    anchor per namespace (what an admin of that namespace reaches, from the anchor)."""
+    yield from _non_admin_holders(facts)
+    yield from namespace_admin_holders(facts)
 
 
 def _edges(edge_type: str, holder: Holder, dst_label: str, dst_uid: str, reason: str) -> Iterator[AttackEdge]:
@@ -217,11 +242,13 @@ class _Why:
     the answer cannot depend on the name, so it is asked once per namespace without one (which also keeps
     a resourceNames rule from being cited for an object it merely happens to name)."""
 
-    def __init__(self, index: RbacIndex, principal: Principal) -> None:
-        self.index, self.principal = index, principal
+    def __init__(self, holder: Holder) -> None:
+        self.index, self.principal, self.grant_text = holder.index, holder.principal, holder.grant_text
         self._cache: dict[tuple[Permission, str | None], str] = {}
 
     def __call__(self, permission: Permission, namespace: str | None, name: str | None, by_name: bool) -> str:
+        if self.grant_text is not None:
+            return f"{permission} ({self.grant_text})"
         # The namespaces resource is the exception: its request namespace comes from the object's name.
         name_matters = by_name or permission.resource == "namespaces"
         if not name_matters and (permission, namespace) in self._cache:
@@ -261,6 +288,109 @@ def find_cluster_admins(facts: ClusterFacts) -> Iterator[AttackEdge]:
 
 
 # --------------------------------------------------------------------------------------------------
+# IS_NAMESPACE_ADMIN, and what the namespace-admin anchors reach
+# --------------------------------------------------------------------------------------------------
+
+# The part of the built-in `admin` ClusterRole (which aggregates `edit` and `view`) that the attack edges
+# use, as kubernetes/kubernetes plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go writes it: read
+# secrets; exec and attach (get for WebSocket, create); impersonate service accounts; create and change pods
+# and every pod controller; mint service-account tokens; change configmaps (aws-auth in kube-system). Not in
+# it: pods/ephemeralcontainers, update of the Namespace object (so no lifting of Pod Security labels), bind
+# and escalate (so an admin cannot grant itself more than admin), anything cluster-scoped.
+NAMESPACE_ADMIN_RULES = (
+    PolicyRule(("get", "list", "watch"), (CORE_API_GROUP,), ("secrets",)),
+    PolicyRule(("get", "create"), (CORE_API_GROUP,), ("pods/exec", "pods/attach")),
+    PolicyRule(("impersonate",), (CORE_API_GROUP,), ("serviceaccounts",)),
+    PolicyRule(("create",), (CORE_API_GROUP,), ("serviceaccounts/token",)),
+    PolicyRule(("create", "update", "patch"), (CORE_API_GROUP,), ("pods", "replicationcontrollers")),
+    PolicyRule(("update", "patch"), (CORE_API_GROUP,), ("configmaps",)),
+    PolicyRule(("create", "update", "patch"), ("apps",), ("deployments", "daemonsets", "statefulsets", "replicasets")),
+    PolicyRule(("create", "update", "patch"), ("batch",), ("jobs", "cronjobs")),
+)
+NAMESPACE_ADMIN_PERMISSIONS = tuple(
+    Permission(verb, resource, api_group)
+    for rule in NAMESPACE_ADMIN_RULES
+    for api_group in rule.api_groups
+    for resource in rule.resources
+    for verb in rule.verbs
+)
+# The API server's bootstrap-roles hook recreates these too; a RoleBinding to either makes namespace admin.
+BOOTSTRAP_NAMESPACE_ADMIN_ROLES = ("admin", "edit")
+_NAMESPACE_ADMIN_ROLE = RoleDef("ClusterRole", "bridgehead:namespace-admin", None, NAMESPACE_ADMIN_RULES)
+
+
+def admin_namespaces(index: RbacIndex, principal: Principal, namespaces: Iterable[str]) -> set[str]:
+    """The namespaces where the principal holds every permission in NAMESPACE_ADMIN_RULES, for any object:
+    whatever an edge from the namespace-admin anchor says, the principal can do itself."""
+    remaining = set(namespaces)
+    for permission in NAMESPACE_ADMIN_PERMISSIONS:
+        if not remaining:
+            break
+        scope = permission.scope(index, principal)
+        remaining = {namespace for namespace in remaining if scope.covers(namespace)}
+    return remaining
+
+
+def _admin_grants(holder: Holder, namespace: str) -> str:
+    """The bindings that make the holder admin of the namespace, each once."""
+    grants: list[str] = []
+    for permission in NAMESPACE_ADMIN_PERMISSIONS:
+        grant = permission.grant(holder.index, holder.principal, namespace, None)
+        text = grant.explain() if grant else ""
+        if text and text not in grants:
+            grants.append(text)
+    return "; ".join(grants)
+
+
+def _namespace_admin_user(namespace: str) -> str:
+    return f"bridgehead:namespace-admin:{namespace}"
+
+
+def namespace_admin_holders(facts: ClusterFacts) -> list[Holder]:
+    """One holder per namespace, for its NamespaceAdmin anchor: a probe user bound by a RoleBinding in that
+    namespace to NAMESPACE_ADMIN_RULES, so every rule evaluates "what does an admin of N reach" exactly as it
+    evaluates an identity (Pod Security, live pods, stdin, resourceNames, the cluster version)."""
+    namespaces = cluster_namespaces(facts)
+    bindings = [
+        BindingDef(
+            "RoleBinding",
+            _NAMESPACE_ADMIN_ROLE.name,
+            namespace,
+            "ClusterRole",
+            _NAMESPACE_ADMIN_ROLE.name,
+            (Subject("User", _namespace_admin_user(namespace)),),
+        )
+        for namespace in namespaces
+    ]
+    index = RbacIndex([_NAMESPACE_ADMIN_ROLE], bindings, recompute_aggregation=False)
+    return [
+        Holder(
+            Principal(_namespace_admin_user(namespace)),
+            index,
+            [Identity("NamespaceAdmin", uids.namespace_admin_uid(facts.cluster, namespace))],
+            grant_text=f'admin of namespace "{namespace}": the built-in admin ClusterRole grants it there',
+            admin_of=namespace,
+        )
+        for namespace in namespaces
+    ]
+
+
+def find_namespace_admins(facts: ClusterFacts) -> Iterator[AttackEdge]:
+    """Identities that already are admin of a namespace. They keep their own edges into it (the canned
+    queries read them, and paths stay one hop shorter); a cluster-admin gets IS_CLUSTER_ADMIN only."""
+    namespaces = _existing_namespaces(facts)
+    for holder in _non_admin_holders(facts):
+        for namespace in sorted(admin_namespaces(holder.index, holder.principal, namespaces)):
+            reason = (
+                f"{_admin_grants(holder, namespace)}: holds every permission of the built-in admin ClusterRole "
+                f"that an attack uses {_in_namespace(namespace)} (read secrets, exec and attach, create and "
+                "change pods and workloads, mint tokens, impersonate service accounts)"
+            )
+            anchor = uids.namespace_admin_uid(facts.cluster, namespace)
+            yield from _edges("IS_NAMESPACE_ADMIN", holder, "NamespaceAdmin", anchor, reason)
+
+
+# --------------------------------------------------------------------------------------------------
 # CAN_READ_SECRET
 # --------------------------------------------------------------------------------------------------
 
@@ -269,10 +399,10 @@ SECRET_READS = tuple(Permission(verb, "secrets") for verb in ("get", "list", "wa
 
 
 def find_secret_reads(facts: ClusterFacts) -> Iterator[AttackEdge]:
-    index = facts.rbac
     secrets = _by_namespace(facts.secrets.values())
-    for holder in _non_admin_holders(facts):
-        why = _Why(index, holder.principal)
+    for holder in _attackers(facts):
+        index = holder.index
+        why = _Why(holder)
         reached: dict[str, tuple[Entity, str]] = {}
         for permission in SECRET_READS:
             for secret, by_name in _covered(permission.scope(index, holder.principal), secrets):
@@ -302,7 +432,7 @@ def _pod_launch_namespaces(
     """Namespaces where the holder can get a pod spec of its choosing run, each with the reason: create
     pods; create any pod controller; or update/patch an existing controller whose template is mutable
     (resourceNames honoured: only the named controllers, and only if they exist)."""
-    index, principal = facts.rbac, holder.principal
+    index, principal = holder.index, holder.principal
     launch: dict[str, str] = {}
     creates = [CREATE_PODS, *(controller.permission("create") for controller in POD_CONTROLLERS)]
     for permission in creates:
@@ -327,8 +457,8 @@ def _pod_launch_namespaces(
 def find_run_as(facts: ClusterFacts) -> Iterator[AttackEdge]:
     namespaces, controllers = _existing_namespaces(facts), _controllers_by_kind(facts)
     accounts = facts.service_accounts_by_namespace
-    for holder in _non_admin_holders(facts):
-        why = _Why(facts.rbac, holder.principal)
+    for holder in _attackers(facts):
+        why = _Why(holder)
         for namespace, launch in sorted(_pod_launch_namespaces(facts, holder, why, namespaces, controllers).items()):
             reason = f"{launch}; a pod spec may name any service account of the namespace"
             for account in accounts.get(namespace, ()):
@@ -355,7 +485,7 @@ def _privileged_pod_route(
     if level in PSS_ALLOWS_PRIVILEGED:
         return False, f'{launch}; the namespace enforces Pod Security "{level}"'
     for permission in NAMESPACE_UPDATES:
-        if permission.scope(facts.rbac, holder.principal).covers(namespace, namespace):
+        if permission.scope(holder.index, holder.principal).covers(namespace, namespace):
             lift = why(permission, namespace, namespace, True)
             return True, (
                 f'{launch}; the namespace enforces Pod Security "{level}", but {lift} '
@@ -369,8 +499,8 @@ def find_privileged_pods(facts: ClusterFacts) -> Iterator[AttackEdge]:
     namespaces, controllers = _existing_namespaces(facts), _controllers_by_kind(facts)
     if not facts.nodes:
         return
-    for holder in _non_admin_holders(facts):
-        why = _Why(facts.rbac, holder.principal)
+    for holder in _attackers(facts):
+        why = _Why(holder)
         launches = _pod_launch_namespaces(facts, holder, why, namespaces, controllers)
         routes = [
             route
@@ -428,11 +558,11 @@ def _pod_control(
 ) -> Iterator[AttackEdge]:
     """Edges to every live pod one of the permissions reaches (a finished pod runs nothing). `eligible`, when
     given, narrows the pods further: it returns what makes a pod abusable (added to the reason) or None."""
-    index = facts.rbac
     notes = {pod.uid: eligible(pod) if eligible else "" for pod in facts.pods.values() if is_live_pod(pod)}
     pods = _by_namespace(pod for pod in facts.pods.values() if notes.get(pod.uid) is not None)
-    for holder in _non_admin_holders(facts):
-        why = _Why(index, holder.principal)
+    for holder in _attackers(facts):
+        index = holder.index
+        why = _Why(holder)
         reached: dict[str, str] = {}
         for permission in permissions:
             for pod, by_name in _covered(permission.scope(index, holder.principal), pods):
@@ -476,9 +606,10 @@ def find_pod_patches(facts: ClusterFacts) -> Iterator[AttackEdge]:
 
 
 def find_workload_modifications(facts: ClusterFacts) -> Iterator[AttackEdge]:
-    index, controllers = facts.rbac, _controllers_by_kind(facts)
-    for holder in _non_admin_holders(facts):
-        why = _Why(index, holder.principal)
+    controllers = _controllers_by_kind(facts)
+    for holder in _attackers(facts):
+        index = holder.index
+        why = _Why(holder)
         for controller in POD_CONTROLLERS:
             if not controller.template_mutable:
                 continue
@@ -499,10 +630,10 @@ TOKEN_REQUEST = Permission("create", "serviceaccounts/token")
 
 
 def find_token_requests(facts: ClusterFacts) -> Iterator[AttackEdge]:
-    index = facts.rbac
     accounts = facts.service_accounts_by_namespace
-    for holder in _non_admin_holders(facts):
-        why = _Why(index, holder.principal)
+    for holder in _attackers(facts):
+        index = holder.index
+        why = _Why(holder)
         for account, by_name in _covered(TOKEN_REQUEST.scope(index, holder.principal), accounts):
             reason = f"{why(TOKEN_REQUEST, account.namespace, account.name, by_name)} for {account.ref}"
             yield from _edges("CAN_CREATE_TOKEN", holder, "ServiceAccount", account.uid, reason)
@@ -547,6 +678,7 @@ class _RolePowers:
         self.index = index
         self._admin: dict[str, bool] = {}
         self._launch: dict[tuple[str, str | None, str], bool] = {}
+        self._namespace_admin: dict[tuple[str, str | None, str], bool] = {}
 
     def _role(self, kind: str, name: str, namespace: str | None) -> RoleDef | None:
         if kind == "ClusterRole":
@@ -567,30 +699,67 @@ class _RolePowers:
                 self._admin[cluster_role] = is_cluster_admin(probe, Principal(_PROBE_USER))
         return self._admin[cluster_role]
 
-    def launches_pods(self, kind: str, name: str, namespace: str | None = None) -> bool:
-        """A RoleBinding to it (a Role in `namespace`, or a ClusterRole in any namespace) lets its subjects
-        create pods or pod controllers in that namespace, and so run as any service account there. A
-        ClusterRoleBinding to such a ClusterRole gives the same in every namespace."""
+    def _probe(
+        self,
+        cache: dict[tuple[str, str | None, str], bool],
+        kind: str,
+        name: str,
+        namespace: str | None,
+        bootstrap: Iterable[str],
+        holds: Callable[[RbacIndex, Principal, str], bool],
+    ) -> bool:
+        """Whether a RoleBinding to the role (a Role in `namespace`, or a ClusterRole in any namespace) gives
+        its subjects what `holds` asks about in that namespace. A missing ClusterRole the API server
+        recreates (`bootstrap`) counts as its built-in self."""
         role_namespace = namespace if kind == "Role" else None
         key = (kind, role_namespace, name)
-        if key not in self._launch:
+        if key not in cache:
             role = self._role(kind, name, role_namespace)
             if role is None:
-                self._launch[key] = kind == "ClusterRole" and name == BOOTSTRAP_CLUSTER_ADMIN_ROLE
+                cache[key] = kind == "ClusterRole" and name in bootstrap
             else:
                 probe_namespace = role_namespace or _PROBE_NAMESPACE
                 subject = (Subject("User", _PROBE_USER),)
                 binding = BindingDef("RoleBinding", "probe", probe_namespace, kind, name, subject)
-                probe, principal = RbacIndex([role], [binding], recompute_aggregation=False), Principal(_PROBE_USER)
-                self._launch[key] = any(
-                    can(probe, principal, p.verb, p.resource, api_group=p.api_group, namespace=probe_namespace)
-                    for p in (CREATE_PODS, *(controller.permission("create") for controller in POD_CONTROLLERS))
-                )
-        return self._launch[key]
+                probe = RbacIndex([role], [binding], recompute_aggregation=False)
+                cache[key] = holds(probe, Principal(_PROBE_USER), probe_namespace)
+        return cache[key]
+
+    def launches_pods(self, kind: str, name: str, namespace: str | None = None) -> bool:
+        """A RoleBinding to it lets its subjects create pods or pod controllers in that namespace, and so run
+        as any service account there. A ClusterRoleBinding to such a ClusterRole gives the same everywhere."""
+
+        def holds(probe: RbacIndex, principal: Principal, where: str) -> bool:
+            creates = (CREATE_PODS, *(controller.permission("create") for controller in POD_CONTROLLERS))
+            return any(
+                can(probe, principal, p.verb, p.resource, api_group=p.api_group, namespace=where) for p in creates
+            )
+
+        bootstrap = (BOOTSTRAP_CLUSTER_ADMIN_ROLE, *BOOTSTRAP_NAMESPACE_ADMIN_ROLES)
+        return self._probe(self._launch, kind, name, namespace, bootstrap, holds)
+
+    def makes_namespace_admin(self, kind: str, name: str, namespace: str | None = None) -> bool:
+        """A RoleBinding to it makes its subjects admin of that namespace (NAMESPACE_ADMIN_RULES); a
+        ClusterRoleBinding to such a ClusterRole makes them admin of every namespace."""
+
+        def holds(probe: RbacIndex, principal: Principal, where: str) -> bool:
+            return bool(admin_namespaces(probe, principal, (where,)))
+
+        bootstrap = (BOOTSTRAP_CLUSTER_ADMIN_ROLE, *BOOTSTRAP_NAMESPACE_ADMIN_ROLES)
+        return self._probe(self._namespace_admin, kind, name, namespace, bootstrap, holds)
 
 
 CREATE_CLUSTER_ROLE_BINDINGS = Permission("create", "clusterrolebindings", RBAC_API_GROUP)
 CREATE_ROLE_BINDINGS = Permission("create", "rolebindings", RBAC_API_GROUP)
+
+
+@dataclass(frozen=True)
+class _Route:
+    """How a principal can grant itself more in one namespace: `admin` when it can make itself admin of
+    the namespace, else it can only get pod creation there."""
+
+    text: str
+    admin: bool
 
 
 @dataclass
@@ -603,7 +772,7 @@ class _Escalation:
 
     @property
     def index(self) -> RbacIndex:
-        return self.facts.rbac
+        return self.holder.index
 
     @property
     def principal(self) -> Principal:
@@ -633,7 +802,8 @@ class _Escalation:
         return f'bind {role_kind} "{role_name}"{where} ({grant.explain()})' if grant else None
 
     def _cluster_roles(self) -> list[str]:
-        names = set(self.index.cluster_roles) | {BOOTSTRAP_CLUSTER_ADMIN_ROLE}
+        """Every ClusterRole a binding may name: those collected and those the API server always recreates."""
+        names = set(self.index.cluster_roles) | {BOOTSTRAP_CLUSTER_ADMIN_ROLE, *BOOTSTRAP_NAMESPACE_ADMIN_ROLES}
         return sorted(names, key=lambda name: (name != BOOTSTRAP_CLUSTER_ADMIN_ROLE, name))
 
     def _escalate_text(self, resource: str, namespace: str | None, role_name: str) -> str | None:
@@ -684,59 +854,89 @@ class _Escalation:
             if (role := self.index.cluster_roles.get(name)) is not None and not role.is_aggregated
         )
 
-    def to_namespace_admin(self, namespaces: set[str]) -> dict[str, str]:
-        """Namespaces where the principal can grant itself pod creation (and more), with the reason."""
-        routes: dict[str, str] = {}
-        # A ClusterRoleBinding to a role that creates pods gives that in every namespace.
+    def _gives(self, kind: str, name: str, namespace: str | None, admin: bool) -> bool:
+        if admin:
+            return self.powers.makes_namespace_admin(kind, name, namespace)
+        return self.powers.launches_pods(kind, name, namespace)
+
+    def namespace_routes(self, namespaces: set[str]) -> dict[str, _Route]:
+        """Namespaces where the principal can grant itself admin of the namespace, or at least pod creation,
+        with the reason; an admin route wins over a pod-creation one."""
+        routes: dict[str, _Route] = {}
+
+        def add(namespace: str, text: str, admin: bool) -> None:
+            current = routes.get(namespace)
+            if current is None or (admin and not current.admin):
+                routes[namespace] = _Route(text, admin)
+
+        def settled(namespace: str, admin: bool) -> bool:
+            current = routes.get(namespace)
+            return current is not None and (current.admin or not admin)
+
+        # A ClusterRoleBinding to a role gives it in every namespace.
         if self._covers(CREATE_CLUSTER_ROLE_BINDINGS, None, None):
-            for role_name in self._cluster_roles():
-                if self.powers.launches_pods("ClusterRole", role_name) and (
-                    bind := self._bind_text("ClusterRole", role_name, None)
-                ):
-                    create = self.why(CREATE_CLUSTER_ROLE_BINDINGS, None, None, False)
-                    text = f"{create} + {bind}, which creates pods everywhere"
-                    return dict.fromkeys(sorted(namespaces), text)
+            create = self.why(CREATE_CLUSTER_ROLE_BINDINGS, None, None, False)
+            for admin in (True, False):
+                for role_name in self._cluster_roles():
+                    if self._gives("ClusterRole", role_name, None, admin) and (
+                        bind := self._bind_text("ClusterRole", role_name, None)
+                    ):
+                        gives = "makes it admin of every namespace" if admin else "creates pods everywhere"
+                        for namespace in sorted(namespaces):
+                            add(namespace, f"{create} + {bind}, which {gives}", admin)
+                        break
+                if routes:
+                    break
         create_scope = self._scope(CREATE_ROLE_BINDINGS)
         creatable = namespaces if create_scope.cluster_wide else namespaces & create_scope.namespaces.keys()
         for namespace in sorted(creatable):
-            create = self.why(CREATE_ROLE_BINDINGS, namespace, None, False)
-            if bind := self._bindable_pod_launcher(namespace):
-                routes[namespace] = f"{create} {_in_namespace(namespace)} + {bind}"
+            for admin in (True, False):
+                if settled(namespace, admin):
+                    break
+                if bind := self._bindable(namespace, admin):
+                    create = self.why(CREATE_ROLE_BINDINGS, namespace, None, False)
+                    add(namespace, f"{create} {_in_namespace(namespace)} + {bind}", admin)
+                    break
         bindings = self.facts.of("RoleBinding") if self._may_update_any("rolebindings") else {}
         for binding in sorted(bindings.values(), key=lambda entity: entity.ref):
             namespace = binding.namespace or ""
             role_kind, role_name = str(binding.get("role_kind", "")), str(binding.get("role_name", ""))
-            if namespace in routes or namespace not in namespaces:
+            if namespace not in namespaces:
                 continue
-            if not self.powers.launches_pods(role_kind, role_name, namespace):
-                continue
-            update = self._updatable("rolebindings", namespace, binding.name)
-            if update and (bind := self._bind_text(role_kind, role_name, namespace)):
-                change = self.why(update, namespace, binding.name, True)
-                routes[namespace] = f"{change} on RoleBinding {binding.ref} + {bind}: can add itself as a subject"
+            for admin in (True, False):
+                if settled(namespace, admin) or not self._gives(role_kind, role_name, namespace, admin):
+                    continue
+                update = self._updatable("rolebindings", namespace, binding.name)
+                if update and (bind := self._bind_text(role_kind, role_name, namespace)):
+                    change = self.why(update, namespace, binding.name, True)
+                    add(
+                        namespace, f"{change} on RoleBinding {binding.ref} + {bind}: can add itself as a subject", admin
+                    )
+                break
         for scoped in self.index.rules_for(self.principal):
             bound_in = scoped.namespace
-            if bound_in is None or bound_in in routes or bound_in not in namespaces:
+            if bound_in is None or bound_in not in namespaces or settled(bound_in, True):
                 continue
             rewrite: str | None = None
             if scoped.role_kind == "Role":
                 rewrite = self._escalate_text("roles", bound_in, scoped.role_name)
             elif scoped.role_name in self._bound_cluster_roles(cluster_wide=False, namespace=bound_in):
                 rewrite = self._escalate_text("clusterroles", None, scoped.role_name)
-            if rewrite:
-                routes[bound_in] = f"{rewrite} {_in_namespace(bound_in)}: can add any rule to it"
+            if rewrite:  # any rule written into a role bound in the namespace holds there: admin of it
+                add(bound_in, f"{rewrite} {_in_namespace(bound_in)}: can add any rule to it", True)
         return routes
 
-    def _bindable_pod_launcher(self, namespace: str) -> str | None:
+    def _bindable(self, namespace: str, admin: bool) -> str | None:
+        """A role the principal may bind in the namespace that makes admin of it (admin) or creates pods."""
         for role_name in self._cluster_roles():
-            if self.powers.launches_pods("ClusterRole", role_name) and (
+            if self._gives("ClusterRole", role_name, None, admin) and (
                 bind := self._bind_text("ClusterRole", role_name, namespace)
             ):
                 return bind
         for namespace_name, role_name in sorted(self.index.roles):
             if (
                 namespace_name == namespace
-                and self.powers.launches_pods("Role", role_name, namespace)
+                and self._gives("Role", role_name, namespace, admin)
                 and (bind := self._bind_text("Role", role_name, namespace))
             ):
                 return bind
@@ -744,25 +944,35 @@ class _Escalation:
 
 
 def find_escalations(facts: ClusterFacts) -> Iterator[AttackEdge]:
-    index, anchor = facts.rbac, uids.cluster_admin_uid(facts.cluster)
-    powers = _RolePowers(index)
+    """Granting oneself a role. Targets: ClusterAdmin; NamespaceAdmin of a namespace where the identity can
+    make itself admin (an edge even when the identity is that namespace's only account: the anchor is what it
+    becomes, not itself); else, where it can only grant itself pod creation, each service account there."""
+    anchor, powers = uids.cluster_admin_uid(facts.cluster), _RolePowers(facts.rbac)
     namespaces, controllers = _existing_namespaces(facts), _controllers_by_kind(facts)
     accounts = facts.service_accounts_by_namespace
     for holder in _non_admin_holders(facts):
-        why = _Why(index, holder.principal)
+        why = _Why(holder)
         escalation = _Escalation(facts, holder, powers, why)
         if route := escalation.to_cluster_admin():
             yield from _edges("CAN_ESCALATE_PRIVILEGES", holder, "ClusterAdmin", anchor, route)
             continue
-        routes = escalation.to_namespace_admin(namespaces)
+        routes = escalation.namespace_routes(namespaces)
         if not routes:
             continue
-        # Where it can already start pods, CAN_RUN_AS has the same targets: no second edge for them.
+        # Already admin there (IS_NAMESPACE_ADMIN), or already starting pods there (CAN_RUN_AS has the same
+        # targets): no second edge for those.
+        already_admin = admin_namespaces(holder.index, holder.principal, routes.keys())
         launches = _pod_launch_namespaces(facts, holder, why, namespaces, controllers)
-        for namespace, route in sorted(routes.items()):
+        for namespace, grant in sorted(routes.items()):
+            if grant.admin:
+                if namespace not in already_admin:
+                    reason = f'can become namespace-admin of "{namespace}": {grant.text}'
+                    target = uids.namespace_admin_uid(facts.cluster, namespace)
+                    yield from _edges("CAN_ESCALATE_PRIVILEGES", holder, "NamespaceAdmin", target, reason)
+                continue
             if namespace in launches:
                 continue
-            reason = f'can become namespace-admin of "{namespace}": {route}'
+            reason = f"can grant itself pod creation {_in_namespace(namespace)}: {grant.text}"
             for account in accounts.get(namespace, ()):
                 yield from _edges("CAN_ESCALATE_PRIVILEGES", holder, "ServiceAccount", account.uid, reason)
 
@@ -781,13 +991,14 @@ def find_impersonations(facts: ClusterFacts) -> Iterator[AttackEdge]:
     impersonation check, so only ClusterRoleBindings grant them; service accounts are checked in their
     namespace. Impersonating a group needs a user to impersonate too (the API server refuses
     Impersonate-Group without Impersonate-User), any name will do."""
-    index, anchor = facts.rbac, uids.cluster_admin_uid(facts.cluster)
+    anchor = uids.cluster_admin_uid(facts.cluster)
     users = sorted(facts.of("KubeUser").values(), key=lambda entity: entity.uid)
     groups = sorted(facts.of("KubeGroup").values(), key=lambda entity: entity.uid)
     accounts = facts.service_accounts_by_namespace
-    for holder in _non_admin_holders(facts):
+    for holder in _attackers(facts):
+        index = holder.index
         principal = holder.principal
-        why = _Why(index, principal)
+        why = _Why(holder)
         user_scope = IMPERSONATE_USERS.scope(index, principal)
         account_scope = IMPERSONATE_SERVICE_ACCOUNTS.scope(index, principal)
         for user, by_name in _covered_cluster_scoped(user_scope, users):
@@ -821,10 +1032,10 @@ NODE_PROXY = (Permission("create", "nodes/proxy"), Permission("get", "nodes/prox
 
 
 def find_node_proxies(facts: ClusterFacts) -> Iterator[AttackEdge]:
-    index = facts.rbac
     nodes = sorted(facts.nodes.values(), key=lambda entity: entity.uid)
-    for holder in _non_admin_holders(facts):
-        why = _Why(index, holder.principal)
+    for holder in _attackers(facts):
+        index = holder.index
+        why = _Why(holder)
         reached: dict[str, str] = {}
         for permission in NODE_PROXY:
             for node, by_name in _covered_cluster_scoped(permission.scope(index, holder.principal), nodes):
@@ -877,10 +1088,11 @@ def _csr_approval(index: RbacIndex, principal: Principal) -> tuple[Permission, s
 
 
 def find_csr_approvals(facts: ClusterFacts) -> Iterator[AttackEdge]:
-    index, anchor = facts.rbac, uids.cluster_admin_uid(facts.cluster)
+    anchor = uids.cluster_admin_uid(facts.cluster)
     admin_subject: str | None = None
     admin_looked_up = False
-    for holder in _non_admin_holders(facts):
+    for holder in _attackers(facts):
+        index = holder.index
         principal = holder.principal
         if not CREATE_CSR.scope(index, principal).covers(None, None):
             continue
@@ -895,7 +1107,7 @@ def find_csr_approvals(facts: ClusterFacts) -> Iterator[AttackEdge]:
             admin_subject, admin_looked_up = _certificate_admin(facts), True
         if admin_subject is None:
             return  # no identity a certificate may name is cluster-admin
-        why = _Why(index, principal)
+        why = _Why(holder)
         permission, csr_name = approval
         reason = (
             f"{why(CREATE_CSR, None, None, False)} + {why(permission, None, csr_name, csr_name is not None)} + "
@@ -911,16 +1123,17 @@ MUTATING_WEBHOOKS = "mutatingwebhookconfigurations"
 
 
 def find_webhook_edits(facts: ClusterFacts) -> Iterator[AttackEdge]:
-    index, anchor = facts.rbac, uids.cluster_admin_uid(facts.cluster)
+    anchor = uids.cluster_admin_uid(facts.cluster)
     existing = sorted(
         (entity for entity in facts.of("WebhookConfiguration").values() if entity.get("webhook_kind") == "mutating"),
         key=lambda entity: entity.name,
     )
     create = Permission("create", MUTATING_WEBHOOKS, ADMISSION_API_GROUP)
     updates = tuple(Permission(verb, MUTATING_WEBHOOKS, ADMISSION_API_GROUP) for verb in UPDATE_VERBS)
-    for holder in _non_admin_holders(facts):
+    for holder in _attackers(facts):
+        index = holder.index
         principal = holder.principal
-        why = _Why(index, principal)
+        why = _Why(holder)
         route = None
         if create.scope(index, principal).covers(None, None):
             route = why(create, None, None, False)
@@ -948,9 +1161,10 @@ def find_aws_auth_edits(facts: ClusterFacts) -> Iterator[AttackEdge]:
     aws_auth_uid = uids.configmap_uid(facts.cluster, AWS_AUTH_NAMESPACE, AWS_AUTH_NAME)
     if aws_auth_uid not in facts.of("ConfigMap"):
         return
-    index, anchor = facts.rbac, uids.cluster_admin_uid(facts.cluster)
-    for holder in _non_admin_holders(facts):
-        why = _Why(index, holder.principal)
+    anchor = uids.cluster_admin_uid(facts.cluster)
+    for holder in _attackers(facts):
+        index = holder.index
+        why = _Why(holder)
         for permission in AWS_AUTH_UPDATES:
             scope = permission.scope(index, holder.principal)
             if scope.covers(AWS_AUTH_NAMESPACE, AWS_AUTH_NAME):
@@ -977,6 +1191,10 @@ PSA_DOCS = "https://kubernetes.io/docs/concepts/security/pod-security-admission/
 KEP_4006 = (
     "https://github.com/kubernetes/enhancements/tree/master/keps/sig-api-machinery/4006-transition-spdy-to-websockets"
 )
+
+
+# The sources of the edge types that a namespace-admin anchor also has (what an admin of the namespace reaches).
+ANY_ATTACKER = "ServiceAccount, KubeUser, KubeGroup or NamespaceAdmin"
 
 
 def _mitre(technique: str) -> str:
@@ -1010,12 +1228,44 @@ register_edge_types(
         ),
     ),
     EdgeType(
+        name="IS_NAMESPACE_ADMIN",
+        plane="k8s",
+        tactic="privilege-escalation",
+        title="Namespace admin",
+        mitre="T1078.001",
+        source="ServiceAccount, KubeUser or KubeGroup",
+        target="NamespaceAdmin",
+        meaning="The identity holds, in namespace N and for every object, each permission of the built-in admin "
+        "ClusterRole that an attack uses: get/list/watch secrets; get/create pods/exec and pods/attach; "
+        "impersonate serviceaccounts; create serviceaccounts/token; create/update/patch pods and every pod "
+        "controller (apps, batch, core replicationcontrollers); update/patch configmaps. A RoleBinding in N to "
+        "admin, edit or cluster-admin gives that, and a ClusterRoleBinding to admin or edit gives it in every "
+        "namespace. From N's NamespaceAdmin anchor run the edges of what that grants in N only: its secrets, "
+        "exec and attach into its pods, its service accounts (run as, mint tokens, impersonate), its workloads, "
+        "a privileged pod on any node unless N enforces Pod Security baseline or restricted, and on EKS in "
+        "kube-system the aws-auth ConfigMap. The identity keeps its own edges too; a cluster-admin gets "
+        "IS_CLUSTER_ADMIN only.",
+        abuse="Use its credentials in N: `kubectl -n <ns> get secrets -o yaml`, `kubectl -n <ns> exec`, "
+        "`kubectl -n <ns> create token <sa>`, or run a pod there as any of N's service accounts.",
+        opsec="Nothing to escalate inside N; what it does there is audited as itself.",
+        remediation="Grant admin and edit per namespace to the people and pipelines that own it, never to "
+        "workload service accounts, and never through a ClusterRoleBinding; keep powerful service accounts out "
+        "of namespaces that others administer.",
+        references=(
+            RBAC_DOCS + "#user-facing-roles",
+            RBAC_GOOD_PRACTICES,
+            "https://github.com/kubernetes/kubernetes/blob/master/plugin/pkg/auth/authorizer/rbac/bootstrappolicy/"
+            "policy.go",
+            _mitre("T1078.001"),
+        ),
+    ),
+    EdgeType(
         name="CAN_READ_SECRET",
         plane="k8s",
         tactic="credential-access",
         title="Read secret",
         mitre="T1552.007",
-        source="ServiceAccount, KubeUser or KubeGroup",
+        source=ANY_ATTACKER,
         target="KubeSecret",
         meaning="RBAC allows get, list or watch on `secrets` in the secret's namespace. list and watch return "
         "the values too, not just names. Rules with resourceNames reach exactly the named secrets (a list "
@@ -1040,7 +1290,7 @@ register_edge_types(
         tactic="privilege-escalation",
         title="Run a pod as a service account",
         mitre="T1078.001",
-        source="ServiceAccount, KubeUser or KubeGroup",
+        source=ANY_ATTACKER,
         target="ServiceAccount",
         meaning="The identity can get a pod of its own design started in namespace N: create `pods`, create "
         "any pod controller (apps deployments, daemonsets, statefulsets, replicasets; batch jobs, cronjobs; "
@@ -1069,7 +1319,7 @@ register_edge_types(
         tactic="privilege-escalation",
         title="Create a privileged pod on any node",
         mitre="T1611",
-        source="ServiceAccount, KubeUser or KubeGroup",
+        source=ANY_ATTACKER,
         target="ClusterNodes (every node, through PLACES_ON_NODE)",
         meaning="The identity can start a pod of its own design in some namespace (as for CAN_RUN_AS) where "
         "Pod Security admission does not enforce baseline or restricted, or it can also update/patch that "
@@ -1097,7 +1347,7 @@ register_edge_types(
         tactic="lateral",
         title="Exec into pod",
         mitre="T1609",
-        source="ServiceAccount, KubeUser or KubeGroup",
+        source=ANY_ATTACKER,
         target="Pod",
         meaning="RBAC allows create on `pods/exec` for the pod (resourceNames honoured). Before Kubernetes 1.35 "
         "`get` on pods/exec is enough too, since an exec over WebSocket is a GET (KEP-4006 added the create "
@@ -1121,7 +1371,7 @@ register_edge_types(
         tactic="lateral",
         title="Attach to pod",
         mitre="T1609",
-        source="ServiceAccount, KubeUser or KubeGroup",
+        source=ANY_ATTACKER,
         target="Pod",
         meaning="RBAC allows create on `pods/attach` for the pod (before Kubernetes 1.35 `get` also works over "
         "WebSocket). Attach connects to the main process of a running container: its input when the "
@@ -1166,7 +1416,7 @@ register_edge_types(
         tactic="lateral",
         title="Patch pod (image swap)",
         mitre="T1609",
-        source="ServiceAccount, KubeUser or KubeGroup",
+        source=ANY_ATTACKER,
         target="Pod",
         meaning="RBAC allows update or patch on `pods` for the pod. A container's image is mutable on a running "
         "pod, so the pod restarts that container with an image of the attacker's choice, keeping the pod's "
@@ -1189,7 +1439,7 @@ register_edge_types(
         tactic="lateral",
         title="Modify workload",
         mitre="T1610",
-        source="ServiceAccount, KubeUser or KubeGroup",
+        source=ANY_ATTACKER,
         target="Deployment, DaemonSet, StatefulSet, ReplicaSet, CronJob or ReplicationController",
         meaning="RBAC allows update or patch on the controller (resourceNames honoured, in its own API group). "
         "Rewriting its pod template (image, command, volumes) makes it roll out pods that run the attacker's "
@@ -1213,7 +1463,7 @@ register_edge_types(
         tactic="credential-access",
         title="Mint service-account token",
         mitre="T1528",
-        source="ServiceAccount, KubeUser or KubeGroup",
+        source=ANY_ATTACKER,
         target="ServiceAccount",
         meaning="RBAC allows create on `serviceaccounts/token` (TokenRequest) for that service account "
         "(resourceNames honoured: the request names the account). The API server then issues a fresh token "
@@ -1235,13 +1485,16 @@ register_edge_types(
         title="Grant oneself a role",
         mitre="T1098.006",
         source="ServiceAccount, KubeUser or KubeGroup",
-        target="ClusterAdmin, or ServiceAccount (namespace-admin)",
+        target="ClusterAdmin, NamespaceAdmin, or ServiceAccount (pod creation in its namespace)",
         meaning="RBAC's escalation checks are bypassed: `bind` on a role plus create of bindings (or "
         "update/patch of an existing binding of that role) lets the identity bind itself to the role; "
         "`escalate` plus update/patch on a role it is bound to lets it write any rule into it. Cluster-wide, "
         "with a cluster-admin-equivalent role, that is cluster-admin. Within namespace N (create rolebindings "
-        "in N with bind on a role that creates pods, or escalate on its Role in N) it is namespace-admin of N, "
-        "so every service account of N. bind restricted by resourceNames reaches only those roles.",
+        "in N with bind on admin, edit, cluster-admin or any role holding what admin grants; update/patch of a "
+        "RoleBinding in N of such a role with bind on it; or escalate on a role bound in N) it is namespace-admin "
+        "of N: the edge goes to N's NamespaceAdmin anchor, also when the identity is N's only account. Binding a "
+        "role that only creates pods in N gives every service account of N instead. bind restricted by "
+        "resourceNames reaches only those roles.",
         abuse="`kubectl create clusterrolebinding pwn --clusterrole=cluster-admin --serviceaccount=<ns>:<me>`, "
         "or `kubectl edit clusterrole <mine>` to add `*` on `*`.",
         opsec="New (Cluster)RoleBindings to powerful roles and edits of bootstrap roles are high-signal audit events.",
@@ -1262,7 +1515,7 @@ register_edge_types(
         tactic="privilege-escalation",
         title="Impersonate identity",
         mitre="T1078.001",
-        source="ServiceAccount, KubeUser or KubeGroup",
+        source=ANY_ATTACKER,
         target="KubeUser, KubeGroup, ServiceAccount or ClusterAdmin",
         meaning="RBAC allows `impersonate` on users, groups or serviceaccounts (resourceNames narrow it). Users "
         "and groups are checked without a namespace, so only ClusterRoleBindings grant them; service accounts "
@@ -1365,7 +1618,7 @@ register_edge_types(
         tactic="privilege-escalation",
         title="Edit EKS aws-auth",
         mitre="T1098.006",
-        source="ServiceAccount, KubeUser or KubeGroup",
+        source=ANY_ATTACKER,
         target="ClusterAdmin",
         meaning="On EKS (the kube-system/aws-auth ConfigMap exists), RBAC allows update or patch on that "
         "ConfigMap. Its mapRoles / mapUsers turn IAM principals into Kubernetes users and groups, so the "
@@ -1403,6 +1656,7 @@ register_edge_types(
 )
 register_rules(
     Rule("k8s.rbac.cluster_admin", "IS_CLUSTER_ADMIN", find_cluster_admins),
+    Rule("k8s.rbac.namespace_admin", "IS_NAMESPACE_ADMIN", find_namespace_admins),
     Rule("k8s.rbac.read_secret", "CAN_READ_SECRET", find_secret_reads),
     Rule("k8s.rbac.run_as_service_account", "CAN_RUN_AS", find_run_as),
     Rule("k8s.rbac.create_privileged_pod", "CAN_CREATE_PRIVILEGED_POD", find_privileged_pods),
