@@ -326,3 +326,21 @@ spec:
         (APP, "k8s:t:node:n1"),
         (APP, "k8s:t:node:n2"),
     }
+
+
+def test_pods_without_owner_references_still_cover_the_controller_whose_selector_matches_them() -> None:
+    unowned = """
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: shop, labels: {app: web, tier: front}}
+spec:
+  nodeName: n1
+  containers: [{name: app, image: app}]
+"""
+    facts = facts_for(NODES + NAMESPACE + deployment() + unowned)
+    assert template_pod_views(facts) == []
+    other_namespace = unowned.replace("namespace: shop", "namespace: other")
+    assert [view.entity.uid for view in template_pod_views(facts_for(NAMESPACE + deployment() + other_namespace))] == [
+        DEPLOYMENT
+    ]

@@ -10,7 +10,8 @@ The rules share these semantics, so they live here once:
 - template pods: a controller (Deployment, DaemonSet, StatefulSet, Job, CronJob, ReplicaSet,
   ReplicationController) none of whose pods is in the snapshot (manifests from Git or Helm, a workload
   scaled to zero) is analysed as the pod its template will create, once per chain (the topmost controller:
-  a Deployment's ReplicaSet carries the same template), on the nodes that pod may land on: spec.nodeName,
+  a Deployment's ReplicaSet carries the same template); its pods are found through ownerReferences, or, for a
+  snapshot without them, as the live pods of its namespace its spec.selector matches; on the nodes that pod may land on: spec.nodeName,
   else the nodes in the graph that match its nodeSelector and whose NoSchedule / NoExecute taints it
   tolerates, else (no constraint, or no nodes in the snapshot) the cluster's "any node" anchor.
 
@@ -22,6 +23,7 @@ matching) and "DaemonSet" (the tolerations the DaemonSet controller adds).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -256,6 +258,29 @@ def _controlling_owners(facts: ClusterFacts) -> dict[str, str]:
     return owners
 
 
+def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    """A controller's spec.selector (a LabelSelector, or a ReplicationController's plain map) against pod
+    labels. An empty selector matches nothing here: it names no pods of its own."""
+    if not selector:
+        return False
+    if "matchLabels" not in selector and "matchExpressions" not in selector:
+        return all(labels.get(key) == value for key, value in selector.items())
+    match_labels = selector.get("matchLabels") or {}
+    if any(labels.get(key) != value for key, value in match_labels.items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        key, operator, values = expression.get("key"), expression.get("operator"), expression.get("values") or []
+        present = key in labels
+        if (
+            (operator == "In" and labels.get(key) not in values)
+            or (operator == "NotIn" and present and labels.get(key) in values)
+            or (operator == "Exists" and not present)
+            or (operator == "DoesNotExist" and present)
+        ):
+            return False
+    return bool(match_labels or selector.get("matchExpressions"))
+
+
 def _build_template_pod_views(facts: ClusterFacts) -> list[PodView]:
     controllers = {controller.uid: controller for controller in facts.controllers()}
     if not controllers:
@@ -263,9 +288,15 @@ def _build_template_pod_views(facts: ClusterFacts) -> list[PodView]:
     owners = _controlling_owners(facts)
     with_live_pods: set[str] = set()  # controllers with a live pod somewhere below them
     with_finished_pods: set[str] = set()  # direct owners of finished pods (a Job that has run)
+    # Live pods without a controller reference, by namespace and by each of their labels.
+    unowned_live_pods: dict[tuple[str | None, str, str], list[dict[str, str]]] = defaultdict(list)
     for pod in facts.pods.values():
         owner = owners.get(pod.uid)
         if owner is None:
+            if is_live_pod(pod):
+                labels = pod.json("labels_json", {}) or {}
+                for key, value in labels.items():
+                    unowned_live_pods[(pod.namespace, key, value)].append(labels)
             continue
         if not is_live_pod(pod):
             with_finished_pods.add(owner)
@@ -280,8 +311,25 @@ def _build_template_pod_views(facts: ClusterFacts) -> list[PodView]:
             continue  # its pods carry the edges, or the controller above it carries the same template
         if controller.kind == "Job" and uid in with_finished_pods:
             continue  # a Job's pods ran to completion and its template is immutable: it runs nothing more
+        if unowned_live_pods and _has_selected_pod(controller, unowned_live_pods):
+            continue  # a snapshot without ownerReferences: its pods are the live ones its selector picks
         views.append(_template_view(facts, controller))
     return views
+
+
+def _has_selected_pod(
+    controller: Entity, pods_by_label: Mapping[tuple[str | None, str, str], list[dict[str, str]]]
+) -> bool:
+    selector = controller.json("selector_json") or {}
+    required = (
+        selector.get("matchLabels") or {} if "matchLabels" in selector or "matchExpressions" in selector else selector
+    )
+    if not required:
+        return False  # only matchExpressions: rare enough not to index; its template is analysed
+    key, value = next(iter(required.items()))
+    return any(
+        selector_matches(selector, labels) for labels in pods_by_label.get((controller.namespace, key, value), ())
+    )
 
 
 def _template_view(facts: ClusterFacts, controller: Entity) -> PodView:

@@ -360,17 +360,25 @@ def _listeners(containers: list[Entity], service_port: Mapping[str, Any]) -> lis
     return [(container, note) for container in containers]
 
 
-def _templates_selected(templates: list[PodView], service: Entity) -> list[PodView]:
+def _templates_by_namespace(templates: list[PodView]) -> dict[str | None, list[tuple[PodView, dict[str, str]]]]:
+    grouped: dict[str | None, list[tuple[PodView, dict[str, str]]]] = {}
+    for view in templates:
+        labels = view.entity.json("template_labels_json", {}) or {}
+        grouped.setdefault(view.entity.namespace, []).append((view, labels))
+    return grouped
+
+
+def _templates_selected(
+    templates: dict[str | None, list[tuple[PodView, dict[str, str]]]], service: Entity
+) -> list[PodView]:
     """Template pods of the service's namespace whose pod labels match its selector (a plain map)."""
+    candidates = templates.get(service.namespace)
+    if not candidates:
+        return []
     selector = service.json("selector_json") or {}
     if not selector:
         return []
-    selected = []
-    for view in templates:
-        labels = view.entity.json("template_labels_json", {}) or {}
-        if view.entity.namespace == service.namespace and all(labels.get(k) == v for k, v in selector.items()):
-            selected.append(view)
-    return selected
+    return [view for view, labels in candidates if all(labels.get(k) == v for k, v in selector.items())]
 
 
 def _target_edges(
@@ -398,7 +406,7 @@ def _target_edges(
 
 
 def service_targets(facts: ClusterFacts) -> Iterator[AttackEdge]:
-    templates = template_pod_views(facts)
+    templates = _templates_by_namespace(template_pod_views(facts))
     for service in facts.of("Service").values():
         if service.get("type") == "ExternalName":
             continue
