@@ -344,3 +344,23 @@ spec:
     assert [view.entity.uid for view in template_pod_views(facts_for(NAMESPACE + deployment() + other_namespace))] == [
         DEPLOYMENT
     ]
+
+
+def test_findings_through_a_template_container_name_the_workload() -> None:
+    from graph.analysis.catalogue import load_catalogue
+    from graph.findings.compute import Finding, PathView, template_workload
+
+    load_catalogue()
+    assert template_workload(APP, "Container") == "Deployment shop/web"
+    assert template_workload("k8s:t:container:shop/web-1/app", "Container") == ""
+    assert template_workload(DEPLOYMENT, "Deployment") == ""
+    path = PathView(
+        uids=["internet", "k8s:t:service:shop/web", APP, ANY_NODE],
+        names=["Internet", "Service shop/web", "Container shop/deployment/web/app", "any node (t)"],
+        labels=["Internet", "Service", "Container", "ClusterNodes"],
+        types=["INTERNET_EXPOSES", "SERVICE_TARGETS", "CE_PRIVILEGED"],
+        reasons=["", "", ""],
+    )
+    finding = Finding("id", "node-takeover", "high", "t", "internet", "Internet", ANY_NODE, "any", "ClusterNodes", 3, 1,
+                      path)  # fmt: skip
+    assert finding.from_template == ["Deployment shop/web"]
