@@ -8,7 +8,8 @@
 // parameters: limit (int 1..1000, default 100): rows
 // returns: identity, identity_kind, identity_namespace, cluster, reason, internet_hops, owned_hops
 // mitre: T1611, T1610
-MATCH (identity)-[grant:CAN_CREATE_PRIVILEGED_POD]->(nodes:ClusterNodes)
+MATCH (identity:Identity)-[grant:CAN_CREATE_PRIVILEGED_POD]->(nodes:ClusterNodes)
+// Identities only: a namespace's admin anchor is a waypoint, listed through the identities that reach it.
 RETURN identity.uid AS identity,
        [l IN labels(identity) WHERE NOT l IN ['Entity', 'HighValue', 'Identity', 'Secret', 'Workload']][0] AS identity_kind,
        identity.namespace AS identity_namespace, nodes.cluster AS cluster, grant.reason AS reason,

@@ -9,6 +9,8 @@
 // returns: identity, identity_kind, identity_namespace, grant, target, reason, mitre, internet_hops
 // mitre: T1098.006, T1078.001, T1609, T1649, T1557, T1528
 MATCH (identity:Identity)-[grant:CAN_ESCALATE_PRIVILEGES|CAN_IMPERSONATE|CAN_PROXY_NODE|CAN_APPROVE_CSR|CAN_EDIT_WEBHOOKS|CAN_CREATE_TOKEN|CAN_EDIT_AWS_AUTH]->(target)
+// Grants RBAC makes (rules k8s.rbac.*): a kubelet's tokens come from the Node authorizer, not from a grant.
+WHERE grant.rule CONTAINS 'k8s.rbac.'
 RETURN identity.uid AS identity,
        [l IN labels(identity) WHERE NOT l IN ['Entity', 'HighValue', 'Identity', 'Secret', 'Workload']][0] AS identity_kind,
        identity.namespace AS identity_namespace, type(grant) AS grant, target.uid AS target,

@@ -88,12 +88,11 @@ def test_the_ui_process_sees_what_the_cli_loaded(data_dir: Path, tmp_path: Path)
 def test_demo_loads_analyses_and_says_what_to_fix_first(data_dir: Path) -> None:
     code, out = bridgehead(data_dir, "demo", "--no-ui")
     assert code == 0, out
-    # One tenant analysed ("1 cluster(s)" before the plane-neutral summary, "1 scope(s)" after).
-    assert "k8s:demo:" in out and "attack edges in 1 " in out
+    assert "k8s:demo:" in out and "attack edges in 1 scope(s)" in out
     with connected(f"embedded://{data_dir}") as store:
         reached = store.read("MATCH (n) WHERE n.reach_internet_hops >= 1 RETURN count(n) AS n")[0]["n"]
     assert reached > 50 and f"{reached} objects reachable from the internet" in out
-    assert "findings: 1 critical, 11 high" in out
+    assert "findings: 1 critical, 12 high" in out
     assert "critical Internet → cluster-admin (demo)" in out
 
 

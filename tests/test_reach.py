@@ -48,7 +48,7 @@ def test_reach_marks_on_the_demo(demo: GraphStore) -> None:
     assert marks_of(demo, STOREFRONT_SA)["reach_internet_hops"] == 3  # internet -> LB -> container -> token
     internet = marks_of(demo, INTERNET_UID)
     assert internet["reach_internet_hops"] == 0
-    assert internet["reaches_cluster_admin_hops"] == 6
+    assert internet["reaches_cluster_admin_hops"] == 5  # through a node acting as its kubelet
     assert internet["reaches_node_hops"] == 2 and internet["reaches_secret_hops"] == 3
     admin = marks_of(demo, CLUSTER_ADMIN)
     assert admin["reaches_cluster_admin_hops"] == 0 and admin["reaches_high_value_hops"] == 0
@@ -78,7 +78,7 @@ def test_rerun_writes_nothing_and_stale_marks_are_cleared(demo: GraphStore) -> N
     report = compute_reach(demo)
     assert report.changed_nodes > 1
     marks = marks_of(demo, payments_pod)
-    assert marks["reach_internet_hops"] == 7 and marks["reach_owned_hops"] is None  # through node takeover
+    assert marks["reach_internet_hops"] == 5 and marks["reach_owned_hops"] is None  # its node: the preview template
     assert demo.read("MATCH (n:Namespace) WHERE n.reaches_secret_hops IS NOT NULL RETURN count(n) AS n")[0]["n"] == 0
     assert marks_of(demo, DEPLOYER)["reaches_cluster_admin_hops"] is None
 

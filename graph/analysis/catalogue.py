@@ -64,6 +64,9 @@ class EdgeType:
     opsec: str
     remediation: str
     references: tuple[str, ...]
+    # The edge only follows from controlling its source (a pod controls its containers, a taken node acts as
+    # its kubelet): its remediation points elsewhere, so findings prefer to name another step as the fix.
+    consequence: bool = False
 
     def __post_init__(self) -> None:
         if not _EDGE_NAME.match(self.name):

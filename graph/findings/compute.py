@@ -53,8 +53,8 @@ from typing import Any
 
 from graph.analysis.catalogue import ATTACKS, INTERNET_UID, load_catalogue, remediation_for
 from graph.analysis.reach import AttackGraph, read_attack_graph
-from graph.planes import parse_uid
-from graph.schema import JEWEL_CLASSES, NODE_KINDS, WORKLOAD, JewelClass, jewel_class
+from graph.planes import template_of
+from graph.schema import JEWEL_CLASSES, NODE_KINDS, JewelClass, jewel_class
 from graph.store import GraphStore
 
 SEVERITIES = ("critical", "high", "medium", "low")  # most severe first
@@ -64,12 +64,6 @@ MAX_PATHS = 5  # shortest paths kept per finding (the first one contains the rem
 MAX_FOLDED = 100  # folded jewel uids kept per finding (the count is always exact)
 SHARE_EPSILON = 1e-9
 REASONS_BATCH = 5_000
-
-# Attack edges that only follow from controlling their source (a pod controls its containers, a node its
-# pods): their catalogue remediation points elsewhere, so among equally good steps the others are preferred.
-CONSEQUENCE_EDGES = frozenset(
-    {"CONTROLS_CONTAINER", "NODE_CONTROLS_POD", "CONTROLLER_RUNS_POD", "PLACES_ON_NODE", "SERVICE_TARGETS"}
-)
 
 
 # Anchors whose name already says what they are ("cluster-admin (demo)"): the title is "entry → name".
@@ -94,31 +88,6 @@ def severity_for(cls: JewelClass, from_internet: bool, hops: int) -> str:
     if hops > LONG_PATH_HOPS and base != "critical":
         return SEVERITIES[min(SEVERITY_ORDER[base] + 1, len(SEVERITIES) - 1)]
     return base
-
-
-def template_workload(uid: str, label: str) -> str:
-    """The workload ("Deployment shop/web") whose pod template this container belongs to, or "". A template
-    container's uid names its controller (`<ns>/<kind word>/<controller>/<container>`, the plane's uid
-    convention), a pod's container only its pod (`<ns>/<pod>/<container>`)."""
-    if label != "Container":
-        return ""
-    parsed = parse_uid(uid)
-    if parsed is None or not parsed.namespace:
-        return ""
-    parts = parsed.name.split("/")
-    if len(parts) != 3:
-        return ""
-    kind = _workload_kinds_by_word().get(parts[0])
-    return f"{kind} {parsed.namespace}/{parts[1]}" if kind else ""
-
-
-def _workload_kinds_by_word() -> dict[str, str]:
-    return {
-        word: label
-        for label, kind in NODE_KINDS.items()
-        if WORKLOAD in kind.extra_labels and label != "Pod"
-        for word in kind.ref_words
-    }
 
 
 @dataclass
@@ -180,8 +149,8 @@ class Finding:
     def from_template(self) -> list[str]:
         """The workloads whose pod templates (no pod of theirs in the snapshot) the first path runs through."""
         found: list[str] = []
-        for uid, label in zip(self.path.uids, self.path.labels, strict=False):
-            workload = template_workload(uid, label)
+        for uid in self.path.uids:
+            workload = template_of(uid)
             if workload and workload not in found:
                 found.append(workload)
         return found
@@ -433,7 +402,7 @@ def _best_step(
         (u, edge_type, v), share = item
         return (
             -round(share, 9),
-            edge_type in CONSEQUENCE_EDGES,
+            ATTACKS[edge_type].consequence if edge_type in ATTACKS else False,  # a step whose fix is elsewhere
             -round(global_score.get((u, edge_type, v), 0.0), 9),
             -candidate.paths.dist[u],
             edge_type,

@@ -53,6 +53,8 @@ class Plane:
     uid_prefixes: tuple[str, ...] = field(default=())  # uids this plane's parse_uid understands ("k8s:")
     export_properties: tuple[str, ...] = ()  # properties `bridgehead export` carries for the plane's nodes
     kind_prefix: str = ""  # BloodHound OpenGraph kinds are `<prefix>_<label>` ("K8s_Pod"); default: the title
+    # The workload ("Deployment shop/web") whose template (not a running object) a uid stands for, if any.
+    template_of: Callable[[str], str | None] = lambda uid: None
 
     @property
     def opengraph_prefix(self) -> str:
@@ -120,4 +122,12 @@ def parse_uid(uid: str) -> ParsedUid | None:
             parsed = candidate.parse_uid(uid)
             if parsed:
                 return parsed
+    return None
+
+
+def template_of(uid: str) -> str | None:
+    """The workload whose pod template (no running pod in the snapshot) `uid` belongs to, by its plane."""
+    for candidate in all_planes():
+        if uid.startswith(candidate.uid_prefixes):
+            return candidate.template_of(uid)
     return None

@@ -52,9 +52,9 @@ def test_internet_reaches_cluster_admin(demo_graph) -> None:
         assert all(edge["reason"] for edge in path["edges"]), "every attack edge explains itself"
 
 
-def test_the_documented_chain_exec_escape_colocated_token(demo_graph) -> None:
+def test_the_documented_chain_exec_escape_kubelet_identity(demo_graph) -> None:
     # internet -> public LB -> storefront (its SA may exec in monitoring) -> the privileged node agent ->
-    # the node -> the co-located deploy-runner's token -> ci/deployer -> cluster-admin.
+    # the node -> acting as its kubelet, a token for the co-located deploy-runner's ci/deployer -> cluster-admin.
     uri, _store = demo_graph
     code, out = cli(
         uri, "paths", "--from", "internet", "--via", "sa:shop-frontend/storefront", "--via", f"node:{NODE}",
@@ -69,11 +69,41 @@ def test_the_documented_chain_exec_escape_colocated_token(demo_graph) -> None:
     assert types[3] == "CAN_EXEC" and uids[4].startswith("k8s:demo:pod:monitoring/node-agent-")
     assert types[4] == "CONTROLS_CONTAINER" and types[5].startswith("CE_")
     assert uids[6] == f"k8s:demo:node:{NODE}"
-    assert types[6:] == ["NODE_CONTROLS_POD", "CONTROLS_CONTAINER", "HAS_SA_TOKEN", "IS_CLUSTER_ADMIN"]
-    assert uids[7].startswith("k8s:demo:pod:ci/deploy-runner-")
+    # The node acts as its kubelet, whose Node authorizer lets it mint a token for ci/deployer (a pod of that
+    # account runs on the node): a path through the node's kubelet identity.
+    assert types[6:] == ["NODE_ACTS_AS_KUBELET", "CAN_CREATE_TOKEN", "IS_CLUSTER_ADMIN"]
+    assert uids[7] == f"k8s:demo:user:system:node:{NODE}"
+    assert "Node authorizer" in path["edges"][7]["reason"]
     assert uids[-2] == "k8s:demo:serviceaccount:ci/deployer"
     escapes = {json_path["edges"][5]["type"] for json_path in json.loads(out)}
     assert {"CE_PRIVILEGED", "CE_NSENTER"} <= escapes, "each escape variant is its own parallel edge"
+
+
+def test_the_co_located_token_route_is_still_there(demo_graph) -> None:
+    uri, _store = demo_graph
+    runner = "pod:ci/deploy-runner-gqjj2lmcbx-hf26s"
+    code, out = cli(uri, "paths", "--from", f"node:{NODE}", "--via", runner, "--to", "cluster-admin", "--json")
+    assert code == 0, out
+    routes = {tuple(edge["type"] for edge in path["edges"]) for path in json.loads(out)}
+    assert routes == {("NODE_CONTROLS_POD", "CONTROLS_CONTAINER", "HAS_SA_TOKEN", "IS_CLUSTER_ADMIN")}
+
+
+def test_a_path_only_through_a_pod_template(demo_graph) -> None:
+    # preview/preview: manifests from Git, never applied (no pods, no status): its privileged template takes
+    # any node the Deployment's pods would land on.
+    uri, _store = demo_graph
+    code, out = cli(uri, "paths", "--from", "internet", "--to", "nodes", "--json")
+    assert code == 0, out
+    (path,) = json.loads(out)
+    assert [edge["type"] for edge in path["edges"]] == ["INTERNET_EXPOSES", "SERVICE_TARGETS", "CE_PRIVILEGED"]
+    assert path["nodes"][2]["uid"] == "k8s:demo:container:preview/deployment/preview/web"
+    assert "assumed: no status" in path["edges"][0]["reason"]
+    assert "pod template of Deployment preview/preview (no running pod in the snapshot)" in path["edges"][2]["reason"]
+    code, out = cli(uri, "findings", "--format", "json")
+    assert code == 0, out
+    findings = {finding["target"]["uid"]: finding for finding in json.loads(out)["findings"]}
+    assert findings["k8s:demo:nodes"]["from_template"] == ["Deployment preview/preview"]
+    assert findings["k8s:demo:cluster-admin"]["from_template"] == []
 
 
 def test_storefront_is_exposed_to_the_internet(demo_graph) -> None:

@@ -348,12 +348,13 @@ spec:
 
 def test_findings_through_a_template_container_name_the_workload() -> None:
     from graph.analysis.catalogue import load_catalogue
-    from graph.findings.compute import Finding, PathView, template_workload
+    from graph.findings.compute import Finding, PathView
+    from graph.planes import template_of
 
     load_catalogue()
-    assert template_workload(APP, "Container") == "Deployment shop/web"
-    assert template_workload("k8s:t:container:shop/web-1/app", "Container") == ""
-    assert template_workload(DEPLOYMENT, "Deployment") == ""
+    assert template_of(APP) == "Deployment shop/web"
+    assert template_of("k8s:t:container:shop/web-1/app") is None
+    assert template_of(DEPLOYMENT) is None
     path = PathView(
         uids=["internet", "k8s:t:service:shop/web", APP, ANY_NODE],
         names=["Internet", "Service shop/web", "Container shop/deployment/web/app", "any node (t)"],

@@ -29,8 +29,9 @@ def demo(store: GraphStore) -> GraphStore:
 
 
 def fixed_demo_files(tmp_path: Path) -> Path:
-    """The demo cluster with two misconfigurations fixed: the node agent is no longer privileged, and the
-    storefront's service account lost its exec grant in `monitoring` (RoleBinding storefront-debug)."""
+    """The demo cluster with three misconfigurations fixed: the node agent and the preview template are no
+    longer privileged, and the storefront's service account lost its exec grant in `monitoring` (RoleBinding
+    storefront-debug)."""
     out = tmp_path / "fixed-demo"
     out.mkdir()
     for source in sorted((DEMO_DIR / "k8s").glob("*.yaml")):
@@ -40,8 +41,10 @@ def fixed_demo_files(tmp_path: Path) -> Path:
             meta = doc.get("metadata", {})
             if doc.get("kind") == "RoleBinding" and meta.get("name") == "storefront-debug":
                 continue
-            if str(meta.get("name", "")).startswith("node-agent") and doc.get("kind") in ("DaemonSet", "Pod"):
-                spec = doc["spec"]["template"]["spec"] if doc["kind"] == "DaemonSet" else doc["spec"]
+            agent = str(meta.get("name", "")).startswith("node-agent") and doc.get("kind") in ("DaemonSet", "Pod")
+            preview = meta.get("namespace") == "preview" and doc.get("kind") == "Deployment"
+            if agent or preview:
+                spec = doc["spec"] if doc["kind"] == "Pod" else doc["spec"]["template"]["spec"]
                 for container in spec.get("containers", []):
                     container.setdefault("securityContext", {})["privileged"] = False
             kept.append(doc)

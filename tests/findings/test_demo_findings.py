@@ -25,16 +25,19 @@ def test_internet_to_cluster_admin_is_a_critical_finding_with_path_and_fix(demo:
     assert report.findings[0] is finding, "most severe first"
     assert (finding.entry_uid, finding.target_uid, finding.kind) == (INTERNET_UID, CLUSTER_ADMIN, "cluster-admin")
     assert finding.title == "Internet → cluster-admin (demo)"
-    assert finding.hops == 6 and finding.path_count >= 2
+    assert finding.hops == 5 and finding.path_count >= 2
     path = finding.path
     assert path.uids[0] == INTERNET_UID and path.uids[-1] == CLUSTER_ADMIN and NODE in path.uids
+    # the taken node acts as its kubelet and mints a token for the co-located ci/deployer
+    assert path.types[2:4] == ["NODE_ACTS_AS_KUBELET", "CAN_CREATE_TOKEN"]
+    assert path.uids[3] == NODE.replace(":node:", ":user:system:node:")
     assert path.types[0] == "INTERNET_EXPOSES" and path.types[-1] == "IS_CLUSTER_ADMIN"
     assert all(path.reasons), "every step explains itself"
     assert path.names[0] == "Internet" and path.names[-1] == "cluster-admin (demo)"
     # every shortest path ends with ci/deployer's cluster-admin binding: the step to fix
     assert finding.remediation_edge == "IS_CLUSTER_ADMIN" and finding.remediation_share == 1.0
     assert finding.remediation == ATTACKS["IS_CLUSTER_ADMIN"].remediation
-    assert not finding.remediation_cuts and finding.alternative_hops == 8  # ops-admin's legacy token remains
+    assert not finding.remediation_cuts and finding.alternative_hops == 7  # ops-admin's legacy token remains
     assert {"k8s:demo:serviceaccount:ci/deployer", "k8s:demo:serviceaccount:kube-system/ops-admin"} <= set(
         finding.folded_uids
     )
@@ -86,7 +89,9 @@ def test_an_owned_node_brings_new_findings(demo: GraphStore) -> None:
 def test_fixing_a_misconfiguration_resolves_its_finding(demo: GraphStore, tmp_path: Path) -> None:
     before = refresh_findings(demo)
     private_node = next(f for f in before.findings if f.target_uid == PRIVATE_NODE)
-    assert "CAN_EXEC" in private_node.path.types  # storefront's exec grant into the privileged node agent
+    # The private node: through the never-applied preview template (any node it may land on), and two hops
+    # longer through storefront's exec grant into the privileged node agent (fixed too).
+    assert private_node.from_template == ["Deployment preview/preview"] and private_node.alternative_hops == 6
 
     ingest_files(demo, fixed_demo_files(tmp_path))
     analyze(demo)

@@ -179,10 +179,12 @@ def test_no_nodes_no_kubelet_identities() -> None:
     assert {record.kind for record in records.nodes if record.implicit} == {"Namespace"}
 
 
-def test_on_the_demo_only_the_kubelet_users_are_implied() -> None:
+def test_on_the_demo_the_kubelet_users_and_the_preview_namespace_are_implied() -> None:
     records = transform_snapshot(read_k8s_files([DEMO_DIR], "demo"))
     implied = sorted(record.uid for record in records.nodes if record.implicit)
     assert implied == [
+        "k8s:demo:namespace:preview",  # preview.yaml: manifests from Git, their namespace is not in the snapshot
+        "k8s:demo:serviceaccount:preview/default",
         "k8s:demo:user:system:node:ip-10-0-1-17.eu-west-1.compute.internal",
         "k8s:demo:user:system:node:ip-10-0-2-42.eu-west-1.compute.internal",
         "k8s:demo:user:system:node:ip-10-0-3-88.eu-west-1.compute.internal",

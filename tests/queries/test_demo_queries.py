@@ -106,10 +106,11 @@ def test_internet_to_node_takeover_reaches_every_node(demo: GraphStore) -> None:
     rows = by(run(demo, "internet-to-node-takeover"), "target")
     assert set(rows) == {NODE_1, NODE_2, NODE_3}
     # the two nodes with public addresses fall in two hops (exposed privileged DaemonSets); the private one
-    # through the storefront's exec grant into the node agent
+    # through the never-applied preview Deployment, whose privileged template may land on any node
     assert (rows[NODE_1]["hops"], rows[NODE_2]["hops"]) == (2, 2)
-    assert rows[NODE_3]["hops"] == hops_between(demo, "internet", NODE_3) == 6
-    assert rows[NODE_3]["entry"] == f"{C}:service:shop-frontend/storefront" and "CAN_EXEC" in rows[NODE_3]["edge_types"]
+    assert rows[NODE_3]["hops"] == hops_between(demo, "internet", NODE_3) == 4
+    assert rows[NODE_3]["entry"] == f"{C}:service:preview/preview"
+    assert rows[NODE_3]["edge_types"] == ["INTERNET_EXPOSES", "SERVICE_TARGETS", "CE_PRIVILEGED", "PLACES_ON_NODE"]
     for row in rows.values():
         assert_real_path(demo, row)
 
@@ -134,6 +135,7 @@ def test_internet_entry_points_are_the_public_services_ingress_and_host_ports(de
         f"{C}:container:monitoring/node-agent-lbfxl/agent",
         f"{C}:container:kube-system/aws-node-v89nm/aws-node",
         f"{C}:container:kube-system/aws-node-d7fw6/aws-node",
+        f"{C}:service:preview/preview",  # a LoadBalancer never applied (no status): assumed public
     }, "internal LB, ClusterIP services and the private node are not exposure (README)"
     assert all(row["reason"] for row in rows.values())
     assert rows[f"{C}:service:shop-frontend/storefront"]["secret_hops"] == 2
@@ -163,7 +165,10 @@ def test_workloads_that_can_become_cluster_admin(demo: GraphStore) -> None:
     assert runner["workload_kind"] == "Deployment" and runner["cluster_admin"] == CLUSTER_ADMIN
     assert runner["edge_types"] == ["CONTROLLER_RUNS_POD", "CONTROLS_CONTAINER", "HAS_SA_TOKEN", "IS_CLUSTER_ADMIN"]
     assert f"{C}:daemonset:monitoring/node-agent" in rows, "privileged on the node that hosts the CI token"
-    assert f"{C}:cronjob:ci/nightly-build" not in rows, "its pod has finished: no path through it today"
+    # its last pod has finished, but the CronJob runs again: its template (docker.sock) is analysed
+    nightly = rows[f"{C}:cronjob:ci/nightly-build"]
+    assert nightly["edge_types"][0] == "CONTROLS_CONTAINER"
+    assert nightly["path_uids"][1] == f"{C}:container:ci/cronjob/nightly-build/build"
     assert not [uid for uid in rows if ":payments/" in uid], "nothing leads out of payments"
     for uid, row in rows.items():
         assert row["hops"] == hops_between(demo, uid, CLUSTER_ADMIN)
@@ -182,6 +187,9 @@ def test_who_can_read_the_legacy_cluster_admin_token(demo: GraphStore) -> None:
         "user:ci-runner": (1, True),  # aws-auth maps the ci-runner IAM role into system:masters
         "serviceaccount:ci/ci-runner": (2, True),  # runs a Deployment as ci/deployer (misconfig 5)
         "serviceaccount:shop-frontend/storefront": (4, False),  # exec into prometheus (misconfig 2)
+        # kubelets: a token for a pod's account on their node (ci/deployer on ip-10-0-1-17, prometheus on 2-42)
+        "user:system:node:ip-10-0-1-17.eu-west-1.compute.internal": (2, True),
+        "user:system:node:ip-10-0-2-42.eu-west-1.compute.internal": (5, False),
     }
     assert rows[f"{SA}:shop-frontend/storefront"]["internet_hops"] == 3
     assert run(demo, "who-can-read-secret", secret=OPS_ADMIN_TOKEN, max_hops=1, limit=2) == [
@@ -238,7 +246,8 @@ def test_shortest_path_between_two_objects(demo: GraphStore) -> None:
     for row in rows:
         assert row["path_kinds"][0] == "Internet" and row["path_kinds"][-1] == "ClusterAdmin"
         assert_real_path(demo, row)
-    assert run(demo, "shortest-path", src="internet", dst=CLUSTER_ADMIN, max_hops=5) == []
+    assert {row["hops"] for row in rows} == {5}  # through a node's kubelet identity
+    assert run(demo, "shortest-path", src="internet", dst=CLUSTER_ADMIN, max_hops=4) == []
     assert run(demo, "shortest-path", src=PAYMENTS_POD, dst=CLUSTER_ADMIN) == []
 
 
@@ -267,7 +276,7 @@ def test_cluster_admin_identities(demo: GraphStore) -> None:
         f"{C}:user:ci-runner",  # aws-auth maps the ci-runner IAM role to this user in system:masters
     }
     assert "system:masters" in rows[f"{C}:user:ci-runner"]["reason"]
-    assert rows[f"{SA}:ci/deployer"]["internet_hops"] == 5
+    assert rows[f"{SA}:ci/deployer"]["internet_hops"] == 4  # a node's kubelet mints its token
     assert "ci-deployer-cluster-admin" in rows[f"{SA}:ci/deployer"]["reason"]
 
 

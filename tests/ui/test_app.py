@@ -501,20 +501,20 @@ def test_marks_from_the_entity_panel(app: AppTest, ui_graph: tuple[str, GraphSto
     _uri, store = ui_graph
     at = open_page(app, "Attack paths", path_src=INTERNET_UID, path_dst=CLUSTER_ADMIN)
     drawn = [n["data"]["_uid"] for n in graph_args(at, "paths_graph")["elements"]["nodes"]]
-    pod = next(uid for uid in drawn if uid.startswith("k8s:demo:pod:ci/deploy-runner-"))  # on the path, no jewel
+    pod = next(uid for uid in drawn if uid.startswith("k8s:demo:container:"))  # on the path, no jewel
     at = click(at, "paths_graph", pod)
     try:
         at.button(key="paths_entity:owned").click().run()
-        assert store.read("MATCH (p:Pod {uid: $uid}) RETURN p.owned AS owned", {"uid": pod})[0]["owned"] is True
+        assert store.read("MATCH (p:Container {uid: $uid}) RETURN p.owned AS owned", {"uid": pod})[0]["owned"] is True
         assert at.button(key="paths_entity:owned").label == "Unmark owned"
         assert "owned" in [caption.value for caption in at.caption]
         at.button(key="paths_entity:high-value").click().run()
-        assert "HighValue" in store.read("MATCH (p:Pod {uid: $uid}) RETURN labels(p) AS l", {"uid": pod})[0]["l"]
+        assert "HighValue" in store.read("MATCH (p:Container {uid: $uid}) RETURN labels(p) AS l", {"uid": pod})[0]["l"]
         assert at.button(key="paths_entity:high-value").label == "Unmark high value"
     finally:
         at.button(key="paths_entity:owned").click().run()
         at.button(key="paths_entity:high-value").click().run()
-    row = store.read("MATCH (p:Pod {uid: $uid}) RETURN p.owned AS owned, labels(p) AS l", {"uid": pod})[0]
+    row = store.read("MATCH (p:Container {uid: $uid}) RETURN p.owned AS owned, labels(p) AS l", {"uid": pod})[0]
     assert row["owned"] is None and "HighValue" not in row["l"]
 
 

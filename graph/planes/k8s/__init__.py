@@ -64,5 +64,6 @@ PLANE = register_plane(
         rules_package="graph.planes.k8s.rules",
         export_properties=EXPORT_PROPERTIES,
         kind_prefix="K8s",
+        template_of=uids.template_workload,
     )
 )

@@ -89,3 +89,18 @@ def parse_uid(uid: str) -> ParsedUid | None:
         return ParsedUid(PREFIX, cluster, kind_word, None, path)
     namespace, _, name = path.partition("/")
     return ParsedUid(PREFIX, cluster, kind_word, namespace, name)
+
+
+def template_workload(uid: str) -> str | None:
+    """ "Deployment shop/web" when `uid` is a container of that controller's pod template, else None (a pod's
+    container names only its pod: `<ns>/<pod>/<c>`; a template's names its controller: `<ns>/<kind>/<name>/<c>`)."""
+    from graph.planes.k8s.kinds import CONTROLLER_KINDS
+
+    parsed = parse_uid(uid)
+    if parsed is None or parsed.kind_word != "container" or not parsed.namespace:
+        return None
+    parts = parsed.name.split("/")
+    kinds = {kind.lower(): kind for kind in CONTROLLER_KINDS}
+    if len(parts) != 3 or parts[0] not in kinds:
+        return None
+    return f"{kinds[parts[0]]} {parsed.namespace}/{parts[1]}"

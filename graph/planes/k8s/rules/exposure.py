@@ -508,6 +508,7 @@ register_edge_types(
             f"{KUBEHOUND}ENDPOINT_EXPLOIT/",
             "https://attack.mitre.org/techniques/T1210/",
         ),
+        consequence=True,
     ),
 )
 register_rules(

@@ -198,6 +198,7 @@ register_edge_types(
             "https://kubernetes.io/docs/reference/access-authn-authz/kubelet-tls-bootstrapping/",
             "https://attack.mitre.org/techniques/T1552/004/",
         ),
+        consequence=True,
     ),
 )
 register_rules(

@@ -1652,6 +1652,7 @@ register_edge_types(
             "https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename",
             _mitre("T1611"),
         ),
+        consequence=True,
     ),
 )
 register_rules(

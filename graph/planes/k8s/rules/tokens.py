@@ -404,6 +404,7 @@ register_edge_types(
             f"{KUBEHOUND}POD_PATCH/",
             "https://attack.mitre.org/techniques/T1609/",
         ),
+        consequence=True,
     ),
     EdgeType(
         name="SHARES_PROCESS_NAMESPACE",
@@ -513,6 +514,7 @@ register_edge_types(
             "https://attack.mitre.org/techniques/T1611/",
             "https://attack.mitre.org/techniques/T1609/",
         ),
+        consequence=True,
     ),
     EdgeType(
         name="CONTROLLER_RUNS_POD",
@@ -536,6 +538,7 @@ register_edge_types(
             "https://kubernetes.io/docs/concepts/overview/working-with-objects/owners-dependents/",
             f"{KUBEHOUND}POD_PATCH/",
         ),
+        consequence=True,
     ),
 )
 register_rules(
