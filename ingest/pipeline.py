@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from graph.collector import collector_paused
 from graph.loader import LoadReport, Sync, load
 from graph.store import GraphStore
 from ingest.sources import Source, source_named, sources
@@ -38,10 +39,11 @@ class IngestResult:
 def ingest_snapshot(store: GraphStore, source: Source[SnapshotT], snapshot: SnapshotT) -> IngestResult:
     """Transform one snapshot and load it under its scope: the stale cleanup of a kind runs only when the
     snapshot is complete for it, and what the collector could not see is recorded with the sync."""
-    records = source.transform(snapshot)
     gaps = source.gaps(snapshot)
     sync = Sync.new(source.name, source.scope(snapshot))
-    report = load(store, records.nodes, records.edges, sync, complete_kinds=records.complete_kinds, gaps=gaps)
+    with collector_paused():  # records are long-lived until loaded (graph/collector.py)
+        records = source.transform(snapshot)
+        report = load(store, records.nodes, records.edges, sync, complete_kinds=records.complete_kinds, gaps=gaps)
     return IngestResult(sync.scope, report, gaps, [*source.problems(snapshot), *records.problems])
 
 

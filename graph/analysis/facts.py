@@ -69,10 +69,12 @@ class ScopeFacts:
         return self.entities[kind]
 
     def entity(self, uid: str) -> Entity | None:
-        for by_uid in self.entities.values():
-            if uid in by_uid:
-                return by_uid[uid]
-        return None
+        return self._by_uid.get(uid)
+
+    @cached_property
+    def _by_uid(self) -> dict[str, Entity]:
+        """Every entity by uid (built on first use, once the facts are read)."""
+        return {uid: entity for by_uid in self.entities.values() for uid, entity in by_uid.items()}
 
     def targets(self, edge_type: str, source_uid: str) -> list[str]:
         return [target for target, _props in self.links[edge_type].get(source_uid, [])]

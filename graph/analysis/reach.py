@@ -139,7 +139,14 @@ def _paged(store: GraphStore, statement: str) -> Iterable[dict[str, Any]]:
     return read_pages(store, statement, PAGE_SIZE, timeout_ms=READ_TIMEOUT_MS)
 
 
-def read_attack_graph(store: GraphStore, edge_types: Iterable[str] | None = None) -> AttackGraph:
+Edge = tuple[str, str, str]  # (source uid, type, target uid)
+
+
+def read_attack_graph(
+    store: GraphStore, edge_types: Iterable[str] | None = None, edges: Iterable[Edge] | None = None
+) -> AttackGraph:
+    """Every node and attack edge; `edges`, when the caller holds exactly the graph's attack edges (the
+    analysis, right after writing them), saves reading them back."""
     graph = AttackGraph()
     for row in _paged(store, READ_NODES):
         labels = frozenset(row["labels"] or ())
@@ -153,6 +160,10 @@ def read_attack_graph(store: GraphStore, edge_types: Iterable[str] | None = None
             owned=row["owned"] is True,
             marks=tuple(row[mark] for mark in MARK_PROPERTIES),
         )
+    if edges is not None:
+        for src, edge_type, dst in edges:
+            graph.add_edge(src, edge_type, dst)
+        return graph
     for edge_type in edge_types or traversable_edge_types():
         for row in _paged(store, read_edges_statement(edge_type)):
             graph.add_edge(row["src"], edge_type, row["dst"])
@@ -201,11 +212,12 @@ class ReachReport:
         return self.read_seconds + self.compute_seconds + self.write_seconds
 
 
-def compute_reach(store: GraphStore, batch_size: int = 5_000) -> ReachReport:
-    """Recompute every reachability mark from the attack edges in the graph and write what changed."""
+def compute_reach(store: GraphStore, batch_size: int = 5_000, edges: Iterable[Edge] | None = None) -> ReachReport:
+    """Recompute every reachability mark from the attack edges in the graph and write what changed
+    (`edges`: the graph's attack edges when the caller holds them, see `read_attack_graph`)."""
     report = ReachReport()
     started = time.perf_counter()
-    graph = read_attack_graph(store)
+    graph = read_attack_graph(store, edges=edges)
     report.read_seconds = time.perf_counter() - started
     report.graph, report.nodes, report.attack_edges = graph, len(graph.nodes), graph.edge_count
 

@@ -12,8 +12,6 @@ recomputed (graph/analysis/reach.py).
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from graph.analysis.catalogue import ATTACKS, WORLD, AttackEdge, Rule, rules
 from graph.analysis.facts import plane_scopes, read_scope_facts
 from graph.analysis.reach import ReachReport, compute_reach
 from graph.analysis.world import World
+from graph.collector import collector_paused
 from graph.loader import Sync, delete_stale_edges, load
 from graph.records import EdgeRecord, NodeRecord
 from graph.schema import INTERNET_UID
@@ -119,22 +118,6 @@ def to_records(found: dict[str, list[AttackEdge]]) -> list[EdgeRecord]:
     return records
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the facts are read and the rules run.
-
-    Reading a scope and running the rules allocate hundreds of thousands of long-lived objects (entities,
-    edges, records); each full collection walks all of them again (at 10,000 pods: a third of the rules'
-    time). They form no reference cycles worth collecting meanwhile; collection resumes afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def anchor_records(world: World) -> list[NodeRecord]:
     anchors = [NodeRecord("Internet", INTERNET_UID, {"name": "Internet"})]
     for plane in planes.all_planes():
@@ -167,7 +150,11 @@ def analyze(store: GraphStore, progress: Progress | None = None) -> AnalysisRepo
     mark_admins(store)
     if progress:
         progress("reachability marks")
-    report.reach = compute_reach(store)  # after the high-value marks: `reaches_high_value_hops` reads them
+    # After the high-value marks (`reaches_high_value_hops` reads them). The graph's attack edges are exactly
+    # the records just written (stale ones are deleted), so they are not read back.
+    # Sorted as the read would return them (type, then source, then target): findings break ties by order.
+    edges = sorted(((r.src_uid, r.type, r.dst_uid) for r in records), key=lambda edge: (edge[1], edge[0], edge[2]))
+    report.reach = compute_reach(store, edges=edges)
     report.seconds = time.perf_counter() - started
     return report
 
