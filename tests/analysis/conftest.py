@@ -12,6 +12,18 @@ from graph.planes.k8s.facts import ClusterFacts, facts_from_records
 from ingest.k8s.transform import transform_objects
 
 CLUSTER = "t"
+# Two worker nodes with a container runtime and kubelet version, for the escape and node tests.
+TWO_NODES = """
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+status: {nodeInfo: {containerRuntimeVersion: "containerd://1.7.13", kubeletVersion: v1.30.2}}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n2}
+status: {nodeInfo: {containerRuntimeVersion: "containerd://1.7.13", kubeletVersion: v1.30.2}}
+"""
 
 
 def facts_for(manifests: str | list[dict[str, Any]], cluster: str = CLUSTER) -> ClusterFacts:

@@ -13,7 +13,7 @@ import pytest
 from graph.analysis.catalogue import AttackEdge
 from graph.planes.k8s.facts import ClusterFacts
 from graph.planes.k8s.rules.escapes import HostLocation, host_path_seen
-from tests.analysis.conftest import facts_for, find, pairs
+from tests.analysis.conftest import TWO_NODES, facts_for, find, pairs
 
 ESCAPES = (
     "CE_PRIVILEGED",
@@ -29,17 +29,7 @@ FAMILY = ESCAPES + HOST_READS
 
 NODE_1 = "k8s:t:node:n1"
 
-NODES = """
-apiVersion: v1
-kind: Node
-metadata: {name: n1}
-status: {nodeInfo: {containerRuntimeVersion: "containerd://1.7.13", kubeletVersion: v1.30.2}}
----
-apiVersion: v1
-kind: Node
-metadata: {name: n2}
-status: {nodeInfo: {containerRuntimeVersion: "containerd://1.7.13", kubeletVersion: v1.30.2}}
-"""
+NODES = TWO_NODES
 
 
 def container(pod: str, name: str, namespace: str = "default") -> str:

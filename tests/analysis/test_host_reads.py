@@ -11,7 +11,7 @@ from graph.analysis.catalogue import AttackEdge
 from graph.planes.k8s import uids
 from graph.planes.k8s.facts import ClusterFacts
 from graph.planes.k8s.rules.host_reads import process_credentials
-from tests.analysis.conftest import CLUSTER, find, pairs
+from tests.analysis.conftest import CLUSTER, TWO_NODES, find, pairs
 from tests.analysis.test_node_identity import node_facts
 
 KUBELET_1 = uids.user_uid(CLUSTER, "system:node:n1")
@@ -24,16 +24,9 @@ OURS = (
     "HOST_PID_READ_SECRETS",
 )
 
-NODES = """
-apiVersion: v1
-kind: Node
-metadata: {name: n1}
-status: {nodeInfo: {containerRuntimeVersion: "containerd://1.7.13", kubeletVersion: v1.30.2}}
----
-apiVersion: v1
-kind: Node
-metadata: {name: n2}
-status: {nodeInfo: {containerRuntimeVersion: "containerd://1.7.13", kubeletVersion: v1.30.2}}
+NODES = (
+    TWO_NODES
+    + """
 ---
 apiVersion: v1
 kind: Node
@@ -65,6 +58,7 @@ kind: Secret
 metadata: {name: db, namespace: shop}
 type: Opaque
 """
+)
 
 
 def host_path_pod(

@@ -14,24 +14,14 @@ from graph.planes.k8s import uids
 from graph.planes.k8s.facts import ClusterFacts, facts_from_records
 from graph.records import EdgeRecord, NodeRecord
 from ingest.k8s.transform import transform_objects
-from tests.analysis.conftest import CLUSTER, find, pairs
+from tests.analysis.conftest import CLUSTER, TWO_NODES, find, pairs
 
 load_catalogue()
 KUBELET_1 = uids.user_uid(CLUSTER, "system:node:n1")
 KUBELET_2 = uids.user_uid(CLUSTER, "system:node:n2")
 NODE_1 = "k8s:t:node:n1"
 
-NODES = """
-apiVersion: v1
-kind: Node
-metadata: {name: n1}
-status: {nodeInfo: {containerRuntimeVersion: "containerd://1.7.13", kubeletVersion: v1.30.2}}
----
-apiVersion: v1
-kind: Node
-metadata: {name: n2}
-status: {nodeInfo: {containerRuntimeVersion: "containerd://1.7.13", kubeletVersion: v1.30.2}}
-"""
+NODES = TWO_NODES
 
 WORKLOADS = """
 apiVersion: v1
