@@ -1270,7 +1270,8 @@ register_edge_types(
         meaning="RBAC allows get, list or watch on `secrets` in the secret's namespace. list and watch return "
         "the values too, not just names. Rules with resourceNames reach exactly the named secrets (a list "
         "must then select one by `metadata.name`). A RoleBinding to a ClusterRole grants it in the binding's "
-        "namespace only.",
+        "namespace only. From a node's kubelet identity the Node authorizer allows it instead, for the secrets "
+        "that pods bound to the node reference (rule k8s.node-authorizer.read-secret).",
         abuse="`kubectl get secret -n <ns> <name> -o jsonpath='{.data}'` (or `kubectl get secrets -n <ns> "
         "-o yaml` with list). Service-account token secrets give that account.",
         opsec="Reads of secrets are audited at Metadata level by most audit policies; a list of every secret "
@@ -1467,7 +1468,8 @@ register_edge_types(
         target="ServiceAccount",
         meaning="RBAC allows create on `serviceaccounts/token` (TokenRequest) for that service account "
         "(resourceNames honoured: the request names the account). The API server then issues a fresh token "
-        "for it.",
+        "for it. From a node's kubelet identity the Node authorizer allows it instead, for the service "
+        "accounts of pods bound to the node (rule k8s.node-authorizer.create-token).",
         abuse="`kubectl create token -n <ns> <serviceaccount> --duration=24h`, then use the token.",
         opsec="TokenRequest calls are audited; the token's lifetime is capped by the API server's "
         "--service-account-max-token-expiration.",
