@@ -48,9 +48,6 @@ PATH_DST = "path_dst"
 GRAPH_VERSION = "graph_version"  # bumped when the UI changes the graph (marks), so cached results refresh
 
 GRAPH_EVENTS = [Event("node_click", "tap", "node"), Event("edge_click", "tap", "edge")]
-NODE_STYLE = {"width": 24, "height": 24, "font-size": 10, "min-zoomed-font-size": 0, "text-wrap": "ellipsis",
-              "text-max-width": "92px"}  # fmt: skip
-EDGE_STYLE = {"font-size": 6, "min-zoomed-font-size": 0, "width": 1.5}
 
 
 @st.cache_resource(show_spinner="Connecting to the graph…")
@@ -100,25 +97,61 @@ def draw_graph(view: layout.GraphView, key: str, height: int = 460) -> None:
         return
     if not view.nodes:
         return
+    try:
+        view.marked(*layout.node_marks(get_store(), view.uids()))
+    except GraphError:
+        logger.warning("could not read the owned / high-value marks of the drawn nodes", exc_info=True)
+    chosen = st.selectbox(
+        "Layout",
+        list(layout.LAYOUTS),
+        format_func=lambda name: layout.LAYOUTS[name].title,
+        key=f"{key}:layout",
+        label_visibility="collapsed",
+    )
     node_styles = [
-        NodeStyle(label, layout.kind_color(label), "name", custom_styles=NODE_STYLE) for label in view.labels()
+        NodeStyle(label, layout.kind_color(label), "caption", custom_styles=layout.NODE_STYLE)
+        for label in view.labels()
     ]
     edge_styles = [
-        EdgeStyle(edge_type, caption="label", directed=True, custom_styles=EDGE_STYLE)
+        EdgeStyle(edge_type, caption="caption", directed=True, custom_styles=layout.EDGE_STYLE)
         for edge_type in view.edge_types()
     ]
     event = streamlit_cytoscape(
         view.elements,
-        # The component re-runs its layout (and so fits the view) only when the layout changes: naming the
-        # elements in it makes a new path re-fit instead of keeping the previous viewport.
-        layout={"name": "preset", "fit": True, "padding": 50, "animate": False, "elements": view.fingerprint()},
+        layout=layout.layout_options(view, chosen),
         node_styles=node_styles,
-        edge_styles=edge_styles,
+        edge_styles=[*edge_styles, *(MarkStyle(mark) for mark in layout.MARK_STYLES)],
         events=GRAPH_EVENTS,
         key=key,
         height=height,
     )
     handle_graph_event(event, key, view)
+    draw_legend(view, key)
+
+
+class MarkStyle(EdgeStyle):
+    """A Cytoscape style with its own selector (the owned / high-value borders): the component's style
+    classes only select by label, and it sends every style's `dump()` as is."""
+
+    def __init__(self, style: dict[str, Any]) -> None:
+        super().__init__("")
+        self.style = style
+
+    def dump(self) -> dict[str, Any]:
+        return self.style
+
+
+def draw_legend(view: layout.GraphView, key: str) -> None:
+    """The colours and borders of the graph above, from the vocabulary: one table row, a column per kind or
+    mark, its cell in that colour (no HTML: the words are the vocabulary's, but this page renders none)."""
+    entries = layout.legend(view)
+    row = pd.DataFrame([["" for _ in entries]], columns=[entry.title for entry in entries])
+    colours = {entry.title: entry.color for entry in entries}
+
+    styled = row.style.apply(lambda column: [f"background-color: {colours[str(column.name)]}"] * len(column))
+    with st.container(key=f"{key}-legend"):
+        st.caption("Legend: the fill of a node is its kind; a border in the colour of a mark is that mark")
+        st.dataframe(styled, hide_index=True, height=75)
 
 
 def handle_graph_event(event: Any, key: str, view: layout.GraphView) -> None:
@@ -252,6 +285,9 @@ def open_neighbour(widget_key: str) -> None:
 def edge_panel(edge: dict[str, Any]) -> None:
     """Edge help from the attack catalogue, plus why this particular edge exists."""
     help_ = entity.edge_help(edge["_type"])
+    others = [t for t in edge.get("_types", []) if t != edge["_type"]]
+    if others:  # a bundled edge: the drawn line carries several attack edges
+        st.caption(f"Drawn together with {', '.join(others)} (pick those under Explain a step)")
     if help_ is None:
         st.text(f"{edge['_type']}: not in the attack catalogue")
         st.text(edge["_reason"])

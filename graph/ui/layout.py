@@ -1,7 +1,9 @@
-"""What the graph component draws: elements with a preset left-to-right layout, and their colours.
+"""What the graph component draws: elements with a preset left-to-right layout, their styles and colours.
 
 Every view (paths, entity neighbours, query results, findings, the joint review) goes through `graph_view`,
-so a drawn graph always reads entry → … → crown jewel and attacker-controlled names arrive `inert`.
+so a drawn graph always reads entry → … → crown jewel and attacker-controlled names arrive `inert`. Parallel
+attack edges (several types between the same two nodes) are bundled into one drawn edge whose caption lists
+the types; the legend (`legend`) names the kinds drawn and the owned / high-value markers.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from graph.analysis.catalogue import ATTACKS, INTERNET_UID
 from graph.paths import AttackPath
 from graph.planes import parse_uid
 from graph.schema import DEFAULT_COLOR, NODE_KINDS, ref_kinds
+from graph.store import GraphStore
 from graph.ui.common import NodeRef, inert, short_uid
 
 NODE_CAP = 300  # more than this and the graph is not drawn: the page shows a table instead
@@ -31,8 +34,62 @@ def kind_color(label: str) -> str:
     return kind.color if kind else UI_KIND_COLORS.get(label, DEFAULT_COLOR)
 
 
-X_GAP = 100  # horizontal distance between ranks (hops) in the drawn path
-Y_GAP = 55
+X_GAP = 140  # horizontal distance between ranks (hops): room for a `namespace/name` caption
+Y_GAP = 70  # vertical distance within a rank: room for a caption wrapped onto two or three lines
+OWNED_COLOR = "#dc2626"
+HIGH_VALUE_COLOR = "#eab308"  # yellow: apart from every kind colour (KubeSecret is amber)
+BUNDLE_SEPARATOR = "\n"  # between the types of a bundled edge's caption
+
+# Cytoscape styles (pass-through `custom_styles`). Node captions wrap at a readable width instead of being
+# cut mid-name; edge captions sit on a light background; marks are borders the legend explains.
+NODE_STYLE: dict[str, Any] = {
+    "width": 28, "height": 28, "font-size": 14, "min-zoomed-font-size": 0, "text-wrap": "wrap",
+    "text-max-width": "120px", "text-overflow-wrap": "anywhere", "text-valign": "bottom", "text-margin-y": 3,
+}  # fmt: skip
+EDGE_STYLE: dict[str, Any] = {
+    "font-size": 11, "min-zoomed-font-size": 5, "width": 1.5, "curve-style": "bezier", "text-wrap": "wrap",
+    "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": "1px",
+}  # fmt: skip
+MARK_STYLES: list[dict[str, Any]] = [
+    {"selector": "node[owned]", "style": {"border-width": 4, "border-color": OWNED_COLOR, "border-style": "solid"}},
+    {"selector": "node[high_value]",
+     "style": {"border-width": 4, "border-color": HIGH_VALUE_COLOR, "border-style": "double"}},
+    {"selector": "node[owned][high_value]",
+     "style": {"border-width": 5, "border-color": OWNED_COLOR, "border-style": "double"}},
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GraphLayout:
+    """A layout the user can pick: the computed left-to-right one, or one of Cytoscape's."""
+
+    title: str
+    options: dict[str, Any]
+
+
+FIT_PADDING = 50  # wider than the component's collapsed side strip, so the start node is never under it
+LAYOUTS = {
+    "left-to-right": GraphLayout("Left to right (entry → crown jewel)", {"name": "preset"}),
+    "top-down": GraphLayout("Top down (breadth-first)", {"name": "breadthfirst", "directed": True, "spacingFactor": 1.1}),
+    "force": GraphLayout("Force-directed", {"name": "fcose", "randomize": False, "nodeRepulsion": 9000, "idealEdgeLength": 140}),
+    "circle": GraphLayout("Circle", {"name": "circle"}),
+}  # fmt: skip
+DEFAULT_LAYOUT = "left-to-right"
+
+
+def layout_options(view: GraphView, name: str = DEFAULT_LAYOUT) -> dict[str, Any]:
+    """The component's layout argument: the chosen layout, fitted with padding, starting from the entry.
+
+    The component re-runs its layout (and so fits the view) only when the argument changes: naming the
+    elements in it makes a new path re-fit instead of keeping the previous viewport. The top-down layout
+    roots at the first rank (the entry), so the start stays at the top.
+    """
+    chosen = LAYOUTS.get(name, LAYOUTS[DEFAULT_LAYOUT])
+    options = {**chosen.options, "fit": True, "padding": FIT_PADDING, "animate": False,
+               "nodeDimensionsIncludeLabels": True, "elements": view.fingerprint()}  # fmt: skip
+    if options["name"] == "breadthfirst":
+        options["roots"] = [node["data"]["id"] for node in view.nodes if node["data"]["_rank"] == 0]
+    return options
 
 
 def edge_id(src: str, edge_type: str, dst: str) -> str:
@@ -45,7 +102,10 @@ class GraphView:
 
     Element ids are opaque (`n0`, `e0`): the component shows them, and uids may carry attacker-controlled
     names. The uid of a node is `_uid`, the key of an edge (`edge_id`) `_key`; the component hides
-    attributes that start with `_`.
+    attributes that start with `_`. A drawn edge bundles every attack edge between its two nodes: `_keys`
+    (`_key` is the first), `_types`, and `caption` (the types, one a line). Elements are not selectable:
+    a selection would open the component's own info panel over the left of the graph, where every path
+    starts (the entity panel below the graph shows what was clicked instead); taps still reach the app.
     """
 
     nodes: list[dict[str, Any]] = field(default_factory=list)
@@ -63,6 +123,18 @@ class GraphView:
     def edge_types(self) -> list[str]:
         return sorted({edge["data"]["label"] for edge in self.edges})
 
+    def marked(self, owned: Collection[str] = (), high_value: Collection[str] = ()) -> GraphView:
+        """The nodes whose uid is owned (an entry point) or high value (a crown jewel) carry that mark."""
+        for node in self.nodes:
+            data = node["data"]
+            data.pop("owned", None)
+            data.pop("high_value", None)
+            if data["_uid"] in owned:
+                data["owned"] = "owned"
+            if data["_uid"] in high_value:
+                data["high_value"] = "high value"
+        return self
+
     def uids(self) -> list[str]:
         return [node["data"]["_uid"] for node in self.nodes]
 
@@ -75,7 +147,13 @@ class GraphView:
         return next((node["data"] for node in self.nodes if node["data"]["_uid"] == uid), None)
 
     def edge(self, key: str) -> dict[str, Any] | None:
-        return next((edge["data"] for edge in self.edges if edge["data"]["_key"] == key), None)
+        """The drawn edge holding attack edge `key` (bundled or alone), with that edge's type and reason."""
+        for edge in self.edges:
+            data = edge["data"]
+            if key in data["_keys"]:
+                i = data["_keys"].index(key)
+                return {**data, "_key": key, "_type": data["_types"][i], "_reason": data["_reasons"][i]}
+        return None
 
     def element(self, element_id: str) -> tuple[str, str] | None:
         """What a click on element `element_id` is about: ("node", uid) or ("edge", edge key)."""
@@ -169,36 +247,100 @@ def graph_view(
                 "id": element_ids[uid],
                 "label": _style_key(ref.label, "Unknown"),  # the component styles nodes by this key
                 "name": inert(ref.name or short_uid(uid)),
+                "caption": inert(caption(ref)),  # what is drawn: `namespace/name`
                 "ref": inert(short_uid(uid)),
                 "_uid": uid,
                 "_rank": column,
             }
             if uid in implicit:
                 data["name"] += IMPLICIT_SUFFIX
+                data["caption"] += IMPLICIT_SUFFIX
                 data["implicit"] = "implied, not read"
             view.nodes.append(
-                {"data": data, "position": {"x": column * x_gap, "y": round((row - (len(members) - 1) / 2) * Y_GAP)}}
+                {
+                    "data": data,
+                    "position": {"x": column * x_gap, "y": round((row - (len(members) - 1) / 2) * Y_GAP)},
+                    "selectable": False,
+                }
             )
-    for index, (key, step) in enumerate(edges.items()):
-        attack = ATTACKS.get(step.edge_type)
+    bundles: dict[tuple[str, str], list[tuple[str, Step]]] = {}
+    for key, step in edges.items():
+        bundles.setdefault((step.src, step.dst), []).append((key, step))
+    for index, bundle in enumerate(bundles.values()):
+        key, step = bundle[0]
+        types = [each.edge_type for _, each in bundle]
+        mitre = [attack.mitre for attack in (ATTACKS.get(t) for t in types) if attack and attack.mitre]
         view.edges.append(
             {
                 "data": {
                     "id": f"e{index}",
                     "source": element_ids[step.src],
                     "target": element_ids[step.dst],
-                    "label": _style_key(step.edge_type, "EDGE"),
-                    "mitre": attack.mitre if attack else "",
+                    "label": _style_key(step.edge_type, "EDGE"),  # the component styles edges by this key
+                    "caption": BUNDLE_SEPARATOR.join(types),
+                    "mitre": ", ".join(dict.fromkeys(mitre)),
                     "reason": inert(step.reason),
                     "_key": key,
+                    "_keys": [each_key for each_key, _ in bundle],
+                    "_types": types,
+                    "_reasons": [each.reason for _, each in bundle],
                     "_type": step.edge_type,
                     "_source": step.src,
                     "_target": step.dst,
                     "_reason": step.reason,
-                }
+                },
+                "selectable": False,
             }
         )
     return view
+
+
+def caption(ref: NodeRef) -> str:
+    """A node's drawn name: `namespace/name` for namespaced objects, the name otherwise (never cut)."""
+    name = ref.name or short_uid(ref.uid)
+    namespace = ref.namespace
+    if namespace is None:
+        parsed = parse_uid(ref.uid)
+        namespace = parsed.namespace if parsed else None
+    return f"{namespace}/{name}" if namespace and not name.startswith(f"{namespace}/") else name
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    title: str
+    color: str
+    marker: str = ""  # "" for a kind's fill colour, else the border style of a mark
+
+
+def legend(view: GraphView) -> list[LegendEntry]:
+    """What the colours and borders of a drawn graph mean: the kinds drawn, then the marks present."""
+    entries = [LegendEntry(label, kind_color(label)) for label in view.labels()]
+    if any("owned" in node["data"] for node in view.nodes):
+        entries.append(LegendEntry("owned (entry point)", OWNED_COLOR, "solid"))
+    if any("high_value" in node["data"] for node in view.nodes):
+        entries.append(LegendEntry("high value (crown jewel)", HIGH_VALUE_COLOR, "double"))
+    return entries
+
+
+NODE_MARKS = (
+    "MATCH (n) WHERE n.uid IN $uids RETURN n.uid AS uid, n.owned AS owned, 'HighValue' IN labels(n) AS high_value"
+)
+
+
+def node_marks(store: GraphStore, uids: Collection[str]) -> tuple[set[str], set[str]]:
+    """Which of `uids` are owned and which are high value (for `GraphView.marked`)."""
+    owned: set[str] = set()
+    high_value: set[str] = set()
+    for row in store.read(NODE_MARKS, {"uids": list(uids)}) if uids else []:
+        if row["owned"] is True:
+            owned.add(row["uid"])
+        if row["high_value"] is True:
+            high_value.add(row["uid"])
+    return owned, high_value
+
+
+def generated_statements() -> list[tuple[str, str]]:
+    return [("layout.node_marks", NODE_MARKS)]
 
 
 def _layers(order: list[str], edges: list[Step]) -> dict[str, int] | None:

@@ -262,7 +262,7 @@ def test_every_page_in_the_browser(served: tuple[str, GraphStore], page: Any) ->
     # An edge: its help from the attack catalogue.
     frame = graph_frame(page, base)
     middle = frame.evaluate(
-        "() => { const e = document.getElementById('cy')._cyreg.cy.edges('[label = \"CAN_READ_SECRET\"]')[0];"
+        "() => { const e = document.getElementById('cy')._cyreg.cy.edges('[caption *= \"CAN_READ_SECRET\"]')[0];"
         " return e.renderedMidpoint(); }"
     )
     retry(lambda: (click_in_graph(page, frame, middle["x"], middle["y"]),
@@ -332,8 +332,15 @@ def test_attacker_controlled_names_are_shown_as_text(served: tuple[str, GraphSto
         retry(lambda: (click_node(page, base, hostile_uid),
                        code_block(page, f"user:{HOSTILE_NAME}").wait_for(timeout=15_000)))  # fmt: skip
         assert code_block(page, f"user:{HOSTILE_NAME}").is_visible()
-        # The component's info panel shows the name as text, too.
-        assert frame.get_by_text(HOSTILE_NAME, exact=True).count() >= 1
+        # The component draws the name on its canvas, as text; its own info panel stays closed (nothing is
+        # selectable: the panel covered the start of every path), so no DOM of the frame holds the name.
+        drawn_name = frame.evaluate(
+            "(uid) => document.getElementById('cy')._cyreg.cy.nodes().filter(n => n.data('_uid') === uid)[0]"
+            ".data('caption')",
+            hostile_uid,
+        )
+        assert drawn_name == HOSTILE_NAME
+        assert frame.evaluate("() => document.getElementById('infopanel').dataset.expanded") != "true"
         shoot(page, "hostile-text")
         for each in [page.main_frame, *page.frames]:
             assert each.locator("img[src='x']").count() == 0, each.url
@@ -342,3 +349,42 @@ def test_attacker_controlled_names_are_shown_as_text(served: tuple[str, GraphSto
         assert page.dialogs == [], page.dialogs
     finally:
         load_demo(store, hostile=False)
+
+
+def test_the_first_node_of_a_path_is_clickable_and_the_legend_names_the_kinds(
+    served: tuple[str, GraphStore], page: Any
+) -> None:
+    """The walkthrough's complaint (issue 11): the component's info panel covered the start of the path."""
+    base, _store = served
+    open_page(page, base, "paths", "Attack paths")
+    choose(page, "Search end", "secret:kube-system/ops", "End", "secret:kube-system/ops-admin-token")
+    page.get_by_text("shortest path(s) of").wait_for()
+    wait_drawn(page)
+    frame = graph_frame(page, base)
+    token = "k8s:demo:secret:kube-system/ops-admin-token"
+    # Select another node first: a selection is what opened the component's own panel over the left edge.
+    retry(lambda: (click_node(page, base, token),
+                   code_block(page, "secret:kube-system/ops-admin-token").wait_for(timeout=15_000)))  # fmt: skip
+    frame = graph_frame(page, base)
+    start = drawn_nodes(frame)["internet"]
+    on_top = frame.evaluate(
+        "([x, y]) => { const e = document.elementFromPoint(x, y); return e ? (e.closest('#cy') ? 'cy' : e.id"
+        " || e.className || e.tagName) : null }",
+        [start["x"], start["y"]],
+    )
+    assert on_top == "cy", f"the start node is covered by {on_top!r}"
+    assert frame.evaluate("() => document.getElementById('infopanel').dataset.expanded") != "true"
+    retry(lambda: (click_node(page, base, "internet"), code_block(page, "internet").wait_for(timeout=15_000)))
+    page.get_by_role("button", name="Set as start").wait_for()
+    kinds = frame.evaluate(
+        "() => [...new Set(document.getElementById('cy')._cyreg.cy.nodes().map(n => n.data('label')))]"
+    )
+    legend = page.locator(".st-key-paths_graph-legend")  # a table under the graph: a column per kind
+    legend.wait_for()
+    assert kinds
+    for kind in kinds:
+        legend.locator("[role=columnheader]", has_text=re.compile(f"^{re.escape(kind)}$")).first.wait_for(
+            state="attached", timeout=15_000
+        )
+    shoot(page, "attack-paths-start-clicked")
+    assert page.dialogs == []

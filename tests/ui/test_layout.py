@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from graph.analysis.catalogue import INTERNET_UID, traversable_edge_types
+from graph.cypher_lint import cypher_errors
+from graph.schema import NODE_KINDS
 from graph.store import GraphStore
 from graph.ui import layout, search
+from graph.ui.common import NodeRef
 from tests.ui.conftest import OPS_TOKEN, path_query
 
 
@@ -50,8 +53,68 @@ def test_graph_view_stacks_a_rank_and_points_every_edge_right() -> None:
     assert pos["e"]["x"] == 0 and pos["a"]["x"] == 3 * layout.X_GAP
     assert pos["b"]["x"] == pos["c"]["x"] == 4 * layout.X_GAP and pos["b"]["y"] == -pos["c"]["y"] != 0
     assert pos["d"]["x"] == 5 * layout.X_GAP
-    assert len(view.edges) == 8
+    assert len(view.edges) == 7  # b -[Y]-> d and b -[Z]-> d are one drawn edge
+    bundle = next(edge["data"] for edge in view.edges if edge["data"]["_types"] == ["Y", "Z"])
+    assert bundle["caption"] == "Y\nZ" and len(bundle["_keys"]) == 2
     for edge in view.edges:
         assert pos[edge["data"]["_target"]]["x"] > pos[edge["data"]["_source"]]["x"]
     cycle = layout.graph_view([(["a", "b", "a"], ["X", "Y"], [])])  # a cycle: first hop index
     assert {n["data"]["_uid"]: n["position"]["x"] for n in cycle.nodes} == {"a": 0, "b": layout.X_GAP}
+
+
+def test_parallel_edges_are_one_drawn_edge_whose_keys_each_find_it() -> None:
+    view = layout.graph_view([(["a", "b"], ["X"], ["why x"]), (["a", "b"], ["Y"], ["why y"])])
+    assert len(view.edges) == 1
+    drawn = view.edges[0]["data"]
+    assert drawn["caption"] == "X\nY" and drawn["label"] == "X" and drawn["_types"] == ["X", "Y"]
+    second = layout.edge_id("a", "Y", "b")
+    found = view.edge(second)
+    assert found is not None and found["_type"] == "Y" and found["_reason"] == "why y" and found["_key"] == second
+    assert view.element_id(second) == drawn["id"] and view.element(drawn["id"]) == (
+        "edge",
+        layout.edge_id("a", "X", "b"),
+    )
+
+
+def test_captions_are_namespace_slash_name_and_nothing_is_selectable(demo: GraphStore) -> None:
+    paths = search.find_paths(demo, path_query(demo, INTERNET_UID, OPS_TOKEN, max_hops=10))
+    view = layout.paths_view(paths)
+    data = {node["data"]["_uid"]: node["data"] for node in view.nodes}
+    assert data[OPS_TOKEN]["caption"] == "kube-system/ops-admin-token"
+    assert data[INTERNET_UID]["caption"] == "Internet"  # not namespaced: the name alone
+    # The component's info panel opens on a selection and covers the left edge, where the path starts.
+    assert all(element["selectable"] is False for element in [*view.nodes, *view.edges])
+    assert layout.caption(NodeRef("k8s:demo:pod:shop/web-1", "Pod", "web-1", namespace="shop")) == "shop/web-1"
+    assert layout.caption(NodeRef("k8s:demo:pod:shop/web-1", "Pod", "shop/web-1", namespace="shop")) == "shop/web-1"
+    assert layout.NODE_STYLE["text-wrap"] == "wrap" and layout.NODE_STYLE["font-size"] >= 10
+    assert layout.EDGE_STYLE["font-size"] >= 8  # the walkthrough measured ~6 px edge labels
+
+
+def test_marks_and_the_legend_name_what_is_drawn(demo: GraphStore) -> None:
+    paths = search.find_paths(demo, path_query(demo, INTERNET_UID, OPS_TOKEN, max_hops=10))
+    view = layout.paths_view(paths)
+    owned, high_value = layout.node_marks(demo, view.uids())
+    assert owned <= set(view.uids()) and high_value <= set(view.uids())
+    view.marked(owned={INTERNET_UID}, high_value={OPS_TOKEN})
+    data = {node["data"]["_uid"]: node["data"] for node in view.nodes}
+    assert data[INTERNET_UID]["owned"] == "owned" and "high_value" not in data[INTERNET_UID]
+    assert data[OPS_TOKEN]["high_value"] == "high value"
+    entries = layout.legend(view)
+    kinds = [entry for entry in entries if not entry.marker]
+    assert [entry.title for entry in kinds] == view.labels()
+    assert all(entry.color == NODE_KINDS[entry.title].color for entry in kinds if entry.title in NODE_KINDS)
+    assert {entry.marker for entry in entries if entry.marker} == {"solid", "double"}
+    assert not any(entry.marker for entry in layout.legend(view.marked()))
+    assert not cypher_errors(layout.generated_statements(), check_functions=True)
+
+
+def test_layout_options_fit_with_padding_and_root_the_top_down_layout_at_the_entry(demo: GraphStore) -> None:
+    paths = search.find_paths(demo, path_query(demo, INTERNET_UID, OPS_TOKEN, max_hops=10))
+    view = layout.paths_view(paths)
+    for name in layout.LAYOUTS:
+        options = layout.layout_options(view, name)
+        assert options["fit"] is True and options["padding"] == layout.FIT_PADDING
+        assert options["elements"] == view.fingerprint()  # a new path re-runs the layout (and the fit)
+    assert layout.layout_options(view)["name"] == "preset"
+    assert layout.layout_options(view, "top-down")["roots"] == [view.element_id(INTERNET_UID)]
+    assert layout.layout_options(view, "no such layout")["name"] == "preset"
