@@ -43,11 +43,11 @@ BUNDLE_SEPARATOR = "\n"  # between the types of a bundled edge's caption
 # Cytoscape styles (pass-through `custom_styles`). Node captions wrap at a readable width instead of being
 # cut mid-name; edge captions sit on a light background; marks are borders the legend explains.
 NODE_STYLE: dict[str, Any] = {
-    "width": 28, "height": 28, "font-size": 14, "min-zoomed-font-size": 0, "text-wrap": "wrap",
+    "width": 28, "height": 28, "font-size": 16, "min-zoomed-font-size": 0, "text-wrap": "wrap",
     "text-max-width": "120px", "text-overflow-wrap": "anywhere", "text-valign": "bottom", "text-margin-y": 3,
 }  # fmt: skip
 EDGE_STYLE: dict[str, Any] = {
-    "font-size": 11, "min-zoomed-font-size": 5, "width": 1.5, "curve-style": "bezier", "text-wrap": "wrap",
+    "font-size": 13, "min-zoomed-font-size": 5, "width": 1.5, "curve-style": "bezier", "text-wrap": "wrap",
     "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": "1px",
 }  # fmt: skip
 MARK_STYLES: list[dict[str, Any]] = [
