@@ -9,7 +9,7 @@ never format them as markdown or HTML (see `common.inert`).
 
 from __future__ import annotations
 
-from graph.ui import entity, identity, overview, search
+from graph.ui import entity, identity, layout, overview, search
 
 
 def generated_statements() -> list[tuple[str, str]]:
@@ -19,6 +19,7 @@ def generated_statements() -> list[tuple[str, str]]:
         *entity.generated_statements(),
         *overview.generated_statements(),
         *identity.generated_statements(),
+        *layout.generated_statements(),
     ]
 
 
